@@ -1,0 +1,166 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline"
+	"github.com/callqa/callqa/pipeline/discover"
+	"github.com/callqa/callqa/pipeline/output"
+)
+
+// runOptions are the flags of callqa run.
+type runOptions struct {
+	Out          string
+	Lexicon      string
+	Workers      int
+	AgentChannel string
+}
+
+func (o *runOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
+	f.StringVar(&o.Lexicon, "lexicon", "", "lexicon YAML file (default: the embedded zh-CN lexicon)")
+	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
+	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right")
+}
+
+func (o *runOptions) validate(args []string) error {
+	switch {
+	case len(args) == 0:
+		return usageError{errors.New("run needs at least one INPUT (a folder or a file)")}
+	case o.Out == "":
+		return usageError{errors.New("run needs --out DIR")}
+	case o.Workers < 1:
+		return usageError{fmt.Errorf("--workers must be at least 1, not %d", o.Workers)}
+	case o.AgentChannel != "left" && o.AgentChannel != "right":
+		return usageError{fmt.Errorf("--agent-channel must be left or right, not %q", o.AgentChannel)}
+	}
+	return nil
+}
+
+func newRunCommand() *cobra.Command {
+	var opts runOptions
+	cmd := &cobra.Command{
+		Use:   "run INPUT... --out DIR",
+		Short: "Check every call found in the inputs and write Parquet",
+		Long: `Run finds the calls in INPUT (folders are searched recursively): a recording
+NAME.wav and/or a transcript NAME.json with the same stem in one folder make
+one call whose id is NAME. It writes DIR/calls.parquet (one row per call) and
+DIR/hits.parquet (one row per rule hit). Both files appear only when complete.
+
+Exit codes: 0 all calls processed; 1 fatal error (nothing written);
+2 usage error; 3 finished, but some calls failed (their rows carry the error).`,
+		Example: `  callqa run testdata/calls --out out
+  callqa run /data/calls/2026-11-21 --out /data/qa/day=2026-11-21 --agent-channel right`,
+		PreRunE: func(_ *cobra.Command, args []string) error { return opts.validate(args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd, opts, args)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func loadLexicon(path string) (*lexicon.Lexicon, error) {
+	if path == "" {
+		return lexicon.Default()
+	}
+	return lexicon.Load(path)
+}
+
+func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
+	started := time.Now()
+	lex, err := loadLexicon(opts.Lexicon)
+	if err != nil {
+		return err
+	}
+	calls, err := discover.Find(inputs)
+	if err != nil {
+		return err
+	}
+	if len(calls) == 0 {
+		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json)", inputs)
+	}
+	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left}
+	if opts.AgentChannel == "right" {
+		cfg.AgentChannel = pipeline.Right
+	}
+	engine, err := pipeline.New(cfg)
+	if err != nil {
+		return err
+	}
+	w, err := output.Create(opts.Out, output.Unsharded, map[string]string{
+		"callqa.schema_version":  fmt.Sprint(output.SchemaVersion),
+		"callqa.lexicon_version": engine.LexiconVersion(),
+		"callqa.agent_channel":   opts.AgentChannel,
+	})
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+
+	var sum summary
+	err = engine.Run(cmd.Context(), calls, opts.Workers, func(r pipeline.Result) error {
+		sum.add(r)
+		return w.Write(r.Call, r.Hits)
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.Commit(); err != nil {
+		return err
+	}
+	sum.print(cmd.ErrOrStderr(), opts.Out, time.Since(started))
+	if sum.failed > 0 {
+		return errCallsFailed
+	}
+	return nil
+}
+
+// summary counts what a run did, for the closing lines.
+type summary struct {
+	calls, failed, passed, hits int
+	audioS                      float64
+	failures                    []string
+}
+
+// maxListedFailures bounds the failures named in the summary; every one is
+// in calls.parquet.
+const maxListedFailures = 10
+
+func (s *summary) add(r pipeline.Result) {
+	s.calls++
+	s.hits += len(r.Hits)
+	if r.Call.DurationS != nil {
+		s.audioS += *r.Call.DurationS
+	}
+	if r.Call.Passed != nil && *r.Call.Passed {
+		s.passed++
+	}
+	if r.Failed() {
+		s.failed++
+		if len(s.failures) < maxListedFailures {
+			s.failures = append(s.failures, fmt.Sprintf("%s: %s", r.Call.CallID, *r.Call.Error))
+		}
+	}
+}
+
+func (s *summary) print(w io.Writer, out string, wall time.Duration) {
+	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed; %d hits\n",
+		s.calls, s.calls-s.failed, s.failed, s.passed, s.hits)
+	fmt.Fprintf(w, "callqa: %.1f min of audio in %.1f s\n", s.audioS/60, wall.Seconds())
+	for _, f := range s.failures {
+		fmt.Fprintf(w, "callqa: failed: %s\n", f)
+	}
+	if more := s.failed - len(s.failures); more > 0 {
+		fmt.Fprintf(w, "callqa: failed: ... and %d more (see the error column)\n", more)
+	}
+	fmt.Fprintf(w, "callqa: wrote %s and %s\n", out+"/"+output.Unsharded.Calls, out+"/"+output.Unsharded.Hits)
+}

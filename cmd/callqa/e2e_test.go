@@ -1,0 +1,296 @@
+package main
+
+import (
+	"database/sql"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/callqa/callqa/internal/samplegen"
+)
+
+// truth is what the turns of a sample say, computed on a 1 ms grid,
+// independently of callqa's interval code.
+type truth struct {
+	agentTalk, customerTalk, silence, longestSilence, overtalk float64
+}
+
+func computeTruth(s samplegen.Sample, overtalkMinS float64) truth {
+	const step = 0.001
+	var tr truth
+	first, last := math.Inf(1), 0.0
+	for _, t := range s.Turns {
+		first, last = min(first, t.Start), max(last, t.End)
+	}
+	speaking := func(who string, at float64) bool {
+		return slices.ContainsFunc(s.Turns, func(t samplegen.Turn) bool {
+			return t.Speaker == who && at >= t.Start && at < t.End
+		})
+	}
+	gap, both := 0.0, 0.0
+	for i := 0; float64(i)*step < s.DurationS; i++ {
+		at := (float64(i) + 0.5) * step
+		a, c := speaking("agent", at), speaking("customer", at)
+		if a {
+			tr.agentTalk += step
+		}
+		if c {
+			tr.customerTalk += step
+		}
+		if !a && !c && at > first && at < last {
+			tr.silence += step
+			gap += step
+			tr.longestSilence = max(tr.longestSilence, gap)
+		} else {
+			gap = 0
+		}
+		if a && c {
+			both += step
+		} else {
+			if both >= overtalkMinS {
+				tr.overtalk += both
+			}
+			both = 0
+		}
+	}
+	return tr
+}
+
+// runCallqa runs the command in-process and returns its exit code and stderr.
+func runCallqa(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var stderr strings.Builder
+	code := run(args, io.Discard, &stderr)
+	return code, stderr.String()
+}
+
+func openDuckDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// callRow is the calls.parquet row as DuckDB reads it.
+type callRow struct {
+	audioPath, transcriptPath, errMsg                              sql.NullString
+	duration, agentTalk, customerTalk, silence, ratio, longest     sql.NullFloat64
+	overtalk, agentRate, customerRate, score                       sql.NullFloat64
+	sampleRate, channels, deadAir, overtalkCount, intAgent, intCus sql.NullInt64
+	bannedCount                                                    sql.NullInt64
+	greetingOK, closingOK, passed                                  sql.NullBool
+	schemaVersion                                                  int
+	lexiconVersion                                                 string
+	warnings                                                       int
+}
+
+func readCalls(t *testing.T, db *sql.DB, dir string) map[string]callRow {
+	t.Helper()
+	rows, err := db.Query(`SELECT call_id, audio_path, transcript_path, error, duration_s, agent_talk_s,
+		customer_talk_s, silence_s, silence_ratio, longest_silence_s, overtalk_s, agent_speech_rate_cpm,
+		customer_speech_rate_cpm, score, sample_rate, channels, dead_air_count, overtalk_count,
+		interruptions_by_agent, interruptions_by_customer, banned_count, greeting_ok, closing_ok, passed,
+		schema_version, lexicon_version, len(warnings)
+		FROM read_parquet(?) ORDER BY call_id`, filepath.Join(dir, "calls*.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]callRow{}
+	for rows.Next() {
+		var id string
+		var r callRow
+		err := rows.Scan(&id, &r.audioPath, &r.transcriptPath, &r.errMsg, &r.duration, &r.agentTalk,
+			&r.customerTalk, &r.silence, &r.ratio, &r.longest, &r.overtalk, &r.agentRate,
+			&r.customerRate, &r.score, &r.sampleRate, &r.channels, &r.deadAir, &r.overtalkCount,
+			&r.intAgent, &r.intCus, &r.bannedCount, &r.greetingOK, &r.closingOK, &r.passed,
+			&r.schemaVersion, &r.lexiconVersion, &r.warnings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+type hitRow struct {
+	rule, kind, speaker string
+	start               float64
+	matched, text       sql.NullString
+	penalty             float64
+}
+
+func readHits(t *testing.T, db *sql.DB, dir string) map[string][]hitRow {
+	t.Helper()
+	rows, err := db.Query(`SELECT call_id, rule_id, kind, speaker, start_s, matched, text, penalty
+		FROM read_parquet(?)`, filepath.Join(dir, "hits*.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]hitRow{}
+	for rows.Next() {
+		var id string
+		var h hitRow
+		if err := rows.Scan(&id, &h.rule, &h.kind, &h.speaker, &h.start, &h.matched, &h.text, &h.penalty); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = append(out[id], h)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func within(t *testing.T, call, what string, got sql.NullFloat64, want, tol float64) {
+	t.Helper()
+	if !got.Valid {
+		t.Errorf("%s: %s is null, want %.3f", call, what, want)
+		return
+	}
+	if math.Abs(got.Float64-want) > tol {
+		t.Errorf("%s: %s = %.3f, want %.3f ± %.3f", call, what, got.Float64, want, tol)
+	}
+}
+
+func equalInt(t *testing.T, call, what string, got sql.NullInt64, want int) {
+	t.Helper()
+	if !got.Valid || got.Int64 != int64(want) {
+		t.Errorf("%s: %s = %v, want %d", call, what, got, want)
+	}
+}
+
+func equalBool(t *testing.T, call, what string, got sql.NullBool, want bool) {
+	t.Helper()
+	if !got.Valid || got.Bool != want {
+		t.Errorf("%s: %s = %v, want %v", call, what, got, want)
+	}
+}
+
+// TestRunSamples runs callqa over the sample calls and the broken inputs and
+// checks the Parquet output, read back with DuckDB, value by value against
+// what the samples were built to contain.
+func TestRunSamples(t *testing.T) {
+	out := t.TempDir()
+	code, stderr := runCallqa(t, "run", "../../testdata/calls", "../../testdata/broken", "--out", out, "--workers", "2")
+	if code != exitCallsFailed {
+		t.Fatalf("exit code %d, want %d (some calls broken); stderr:\n%s", code, exitCallsFailed, stderr)
+	}
+	db := openDuckDB(t)
+	calls := readCalls(t, db, out)
+	hits := readHits(t, db, out)
+
+	samples := samplegen.Calls()
+	if want := len(samples) + len(samplegen.Broken); len(calls) != want {
+		t.Fatalf("%d call rows, want %d", len(calls), want)
+	}
+	for _, s := range samples {
+		row, ok := calls[s.Name]
+		if !ok {
+			t.Errorf("%s: no row", s.Name)
+			continue
+		}
+		if row.errMsg.Valid {
+			t.Errorf("%s: error %q", s.Name, row.errMsg.String)
+			continue
+		}
+		checkSample(t, s, row, hits[s.Name])
+	}
+	for name := range samplegen.Broken {
+		id := strings.TrimSuffix(name, filepath.Ext(name))
+		row := calls[id]
+		if !row.errMsg.Valid || row.errMsg.String == "" {
+			t.Errorf("%s: broken input has no error", id)
+		}
+		if row.score.Valid || len(hits[id]) > 0 {
+			t.Errorf("%s: a failed call has a score or hits", id)
+		}
+		if !strings.Contains(stderr, id) {
+			t.Errorf("%s: failure not in the summary:\n%s", id, stderr)
+		}
+	}
+}
+
+func checkSample(t *testing.T, s samplegen.Sample, row callRow, hits []hitRow) {
+	t.Helper()
+	w := s.Want
+	tr := computeTruth(s, 1.0)
+	name := s.Name
+	t.Logf("%s: talk %.2f/%.2f (truth %.2f/%.2f) silence %.2f (%.2f) longest %.2f (%.2f) overtalk %.2f (%.2f) score %.0f",
+		name, row.agentTalk.Float64, row.customerTalk.Float64, tr.agentTalk, tr.customerTalk,
+		row.silence.Float64, tr.silence, row.longest.Float64, tr.longestSilence, row.overtalk.Float64, tr.overtalk, row.score.Float64)
+	if row.schemaVersion != 1 || !strings.HasPrefix(row.lexiconVersion, "callqa-default-zh-CN@") {
+		t.Errorf("%s: schema %d lexicon %q", name, row.schemaVersion, row.lexiconVersion)
+	}
+	if s.NoAudio {
+		if row.audioPath.Valid || row.duration.Valid || row.silence.Valid || row.agentTalk.Valid || row.overtalkCount.Valid {
+			t.Errorf("%s: transcript-only call has audio values: %+v", name, row)
+		}
+		within(t, name, "agent_speech_rate_cpm", row.agentRate, hanPerMinute(s, "agent", tr.agentTalk), 0.5)
+	} else {
+		within(t, name, "duration_s", row.duration, s.DurationS, 1e-9)
+		equalInt(t, name, "sample_rate", row.sampleRate, s.SampleRate)
+		equalInt(t, name, "channels", row.channels, s.Channels)
+		within(t, name, "agent_talk_s", row.agentTalk, tr.agentTalk, 0.03*tr.agentTalk)
+		within(t, name, "customer_talk_s", row.customerTalk, tr.customerTalk, 0.03*tr.customerTalk)
+		within(t, name, "silence_s", row.silence, tr.silence, 0.25)
+		within(t, name, "silence_ratio", row.ratio, tr.silence/s.DurationS, 0.25/s.DurationS)
+		within(t, name, "longest_silence_s", row.longest, tr.longestSilence, 0.1)
+		within(t, name, "overtalk_s", row.overtalk, tr.overtalk, 0.1)
+		equalInt(t, name, "dead_air_count", row.deadAir, w.DeadAirCount)
+		equalInt(t, name, "overtalk_count", row.overtalkCount, w.OvertalkCount)
+		equalInt(t, name, "interruptions_by_agent", row.intAgent, w.InterruptionsByAgent)
+		equalInt(t, name, "interruptions_by_customer", row.intCus, w.InterruptionsByCustomer)
+		within(t, name, "agent_speech_rate_cpm", row.agentRate, hanPerMinute(s, "agent", tr.agentTalk), 0.03*hanPerMinute(s, "agent", tr.agentTalk))
+		within(t, name, "customer_speech_rate_cpm", row.customerRate, hanPerMinute(s, "customer", tr.customerTalk), 0.03*hanPerMinute(s, "customer", tr.customerTalk))
+	}
+	equalBool(t, name, "greeting_ok", row.greetingOK, w.GreetingOK)
+	equalBool(t, name, "closing_ok", row.closingOK, w.ClosingOK)
+	equalBool(t, name, "passed", row.passed, w.Passed)
+	within(t, name, "score", row.score, w.Score, 1e-9)
+
+	var gotRules []string
+	var gotPenalties []float64
+	banned := 0
+	for _, h := range hits {
+		gotRules = append(gotRules, h.rule)
+		gotPenalties = append(gotPenalties, h.penalty)
+		if h.kind == "banned" {
+			banned++
+			if h.speaker != "agent" || !h.matched.Valid || !strings.Contains(h.text.String, h.matched.String) {
+				t.Errorf("%s: banned hit does not quote the agent's words: %+v", name, h)
+			}
+		}
+	}
+	if !slices.Equal(gotRules, w.Hits) || !slices.Equal(gotPenalties, w.Penalties) {
+		t.Errorf("%s: hits %v penalties %v, want %v %v", name, gotRules, gotPenalties, w.Hits, w.Penalties)
+	}
+	equalInt(t, name, "banned_count", row.bannedCount, banned)
+}
+
+// hanPerMinute is the speaker's Chinese characters per minute of talk.
+func hanPerMinute(s samplegen.Sample, speaker string, talkS float64) float64 {
+	n := 0
+	for _, turn := range s.Turns {
+		if turn.Speaker == speaker {
+			for _, r := range turn.Text {
+				if r >= 0x4E00 && r <= 0x9FFF {
+					n++
+				}
+			}
+		}
+	}
+	return float64(n) / (talkS / 60)
+}

@@ -1,0 +1,62 @@
+// Command callqa quality-checks recorded customer-service calls in batch.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes (DESIGN.md).
+const (
+	exitOK          = 0
+	exitFatal       = 1 // nothing, or not all, was written
+	exitUsage       = 2
+	exitCallsFailed = 3 // the run finished but some calls carry an error
+)
+
+// usageError is a mistake in the command line.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// errCallsFailed ends a run whose output is complete but where some calls
+// failed; their rows say why.
+var errCallsFailed = errors.New("some calls failed")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line and maps its outcome to an exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var usage usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errCallsFailed):
+		return exitCallsFailed
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "callqa: error: %v\n", err)
+		fmt.Fprintf(stderr, "callqa: hint: see 'callqa --help'\n")
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "callqa: error: interrupted: no output was written\n")
+		return exitFatal
+	default:
+		fmt.Fprintf(stderr, "callqa: error: %v\n", err)
+		return exitFatal
+	}
+}

@@ -1,0 +1,262 @@
+// Package pipeline wires the stages that turn one call into its rows, and
+// runs many calls in parallel; the stages live in the packages below it.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"unicode"
+
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/decode"
+	"github.com/callqa/callqa/pipeline/discover"
+	"github.com/callqa/callqa/pipeline/features"
+	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/rules"
+	"github.com/callqa/callqa/pipeline/score"
+	"github.com/callqa/callqa/pipeline/segment"
+	"github.com/callqa/callqa/pipeline/timeline"
+	"github.com/callqa/callqa/pipeline/transcript"
+	"github.com/callqa/callqa/pipeline/vad"
+)
+
+// Channels of a stereo recording.
+const (
+	Left  = 0
+	Right = 1
+)
+
+// Config is what a run needs to know.
+type Config struct {
+	Lexicon *lexicon.Lexicon
+	// AgentChannel is the stereo channel that carries the agent (Left or
+	// Right); the customer is on the other.
+	AgentChannel int
+	// VAD tunes speech detection; zero fields take vad.Defaults.
+	VAD vad.Config
+}
+
+// Engine processes calls. It holds the one shared segmenter and the compiled
+// lexicon, and is safe for concurrent use.
+type Engine struct {
+	cfg        Config
+	lexVersion string
+	matcher    *rules.Matcher
+	seg        *segment.Segmenter
+	features   features.Config
+}
+
+// New compiles the lexicon and builds the segmenter (about a second).
+func New(cfg Config) (*Engine, error) {
+	if cfg.Lexicon == nil {
+		return nil, errors.New("pipeline: no lexicon")
+	}
+	if cfg.AgentChannel != Left && cfg.AgentChannel != Right {
+		return nil, fmt.Errorf("pipeline: agent channel %d", cfg.AgentChannel)
+	}
+	m := rules.Compile(cfg.Lexicon)
+	seg, err := segment.New(m.Words())
+	if err != nil {
+		return nil, err
+	}
+	s := cfg.Lexicon.Settings
+	return &Engine{
+		cfg:        cfg,
+		lexVersion: cfg.Lexicon.ID(),
+		matcher:    m,
+		seg:        seg,
+		features: features.Config{
+			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
+		},
+	}, nil
+}
+
+// LexiconVersion identifies the rules and settings in force.
+func (e *Engine) LexiconVersion() string { return e.lexVersion }
+
+// Result is one call's row and its hits.
+type Result struct {
+	Call output.CallRow
+	Hits []output.HitRow
+}
+
+// Failed reports whether the call could not be processed.
+func (r Result) Failed() bool { return r.Call.Error != nil }
+
+// Process runs every stage on one call. A failure becomes the row's error:
+// its metrics, hits and score are then left out, since half of a call's
+// evidence would give a misleading score.
+func (e *Engine) Process(c discover.Call) Result {
+	row := output.CallRow{
+		CallID:         c.ID,
+		AudioPath:      optional(c.AudioPath),
+		TranscriptPath: optional(c.TranscriptPath),
+		SchemaVersion:  output.SchemaVersion,
+		LexiconVersion: e.lexVersion,
+		Warnings:       []string{},
+	}
+	fail := func(err error) Result {
+		row.Error = ptr(err.Error())
+		return Result{Call: row}
+	}
+	if c.Err != nil {
+		return fail(c.Err)
+	}
+
+	var audio *audioAnalysis
+	var text *transcript.Transcript
+	var errs []error
+	if c.AudioPath != "" {
+		a, err := e.analyzeAudio(c.AudioPath)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("audio %s: %w", c.AudioPath, err))
+		} else {
+			audio = a
+			row.Warnings = append(row.Warnings, a.warnings...)
+		}
+	}
+	if c.TranscriptPath != "" {
+		t, err := transcript.ReadFile(c.TranscriptPath)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("transcript %s: %w", c.TranscriptPath, err))
+		} else {
+			text = t
+			for _, w := range t.Warnings {
+				row.Warnings = append(row.Warnings, "transcript: "+w)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fail(err)
+	}
+
+	// Who spoke when: the channels of a stereo recording, else the
+	// transcript's times.
+	var agent, customer []timeline.Interval
+	haveParties := true
+	switch {
+	case audio != nil && len(audio.speech) == 2:
+		agent, customer = audio.speech[e.cfg.AgentChannel], audio.speech[1-e.cfg.AgentChannel]
+	case text != nil:
+		agent, customer = text.Intervals(transcript.Agent), text.Intervals(transcript.Customer)
+	default:
+		haveParties = false
+	}
+
+	callEnd := 0.0
+	if audio != nil {
+		callEnd = audio.duration
+		row.DurationS = ptr(audio.duration)
+		row.SampleRate = ptr(int32(audio.format.SampleRate))
+		row.Channels = ptr(int32(audio.format.Channels))
+		sil := features.MeasureSilence(timeline.Union(audio.speech...), e.features)
+		row.SilenceS = ptr(sil.TotalS)
+		row.LongestSilenceS = ptr(sil.LongestS)
+		row.DeadAirCount = ptr(int32(len(sil.DeadAir)))
+		if audio.duration > 0 {
+			row.SilenceRatio = ptr(sil.TotalS / audio.duration)
+		}
+		if haveParties {
+			row.AgentTalkS = ptr(timeline.Total(agent))
+			row.CustomerTalkS = ptr(timeline.Total(customer))
+			ot := features.MeasureOvertalk(agent, customer, e.features)
+			row.OvertalkS = ptr(ot.TotalS)
+			row.OvertalkCount = ptr(int32(len(ot.Episodes)))
+			row.InterruptionsByAgent = ptr(int32(ot.InterruptionsByAgent))
+			row.InterruptionsByCustomer = ptr(int32(ot.InterruptionsByCustomer))
+		}
+	}
+
+	var hits []rules.Hit
+	if text != nil {
+		for _, s := range text.Segments {
+			callEnd = max(callEnd, s.End)
+		}
+		row.AgentSpeechRateCPM = speechRate(text, transcript.Agent, timeline.Total(agent))
+		row.CustomerSpeechRateCPM = speechRate(text, transcript.Customer, timeline.Total(customer))
+		res := e.matcher.Match(text.Segments, e.seg, callEnd)
+		hits = res.Hits
+		row.GreetingOK, row.ClosingOK = res.GreetingOK, res.ClosingOK
+		row.BannedCount = ptr(int32(res.BannedCount))
+		card := score.Apply(hits, e.cfg.Lexicon)
+		row.Score = ptr(card.Score)
+		row.Passed = ptr(card.Passed)
+		return Result{Call: row, Hits: hitRows(c.ID, hits, card.Penalties)}
+	}
+	return Result{Call: row}
+}
+
+// speechRate is the party's Chinese characters per minute of talk time.
+func speechRate(t *transcript.Transcript, speaker string, talkS float64) *float64 {
+	if talkS <= 0 {
+		return nil
+	}
+	chars := 0
+	for _, s := range t.Segments {
+		if s.Speaker != speaker {
+			continue
+		}
+		for _, r := range s.Text {
+			if unicode.Is(unicode.Han, r) {
+				chars++
+			}
+		}
+	}
+	return ptr(float64(chars) / (talkS / 60))
+}
+
+func hitRows(callID string, hits []rules.Hit, penalties []float64) []output.HitRow {
+	rows := make([]output.HitRow, len(hits))
+	for i, h := range hits {
+		rows[i] = output.HitRow{
+			CallID: callID, RuleID: h.RuleID, Kind: h.Kind, Category: h.Category,
+			Severity: h.Severity, Speaker: h.Speaker,
+			StartS: ptr(h.Start), EndS: ptr(h.End),
+			Text: optional(h.Text), Matched: optional(h.Matched),
+			Penalty: penalties[i],
+		}
+		if h.SegmentIndex >= 0 {
+			rows[i].SegmentIndex = ptr(int32(h.SegmentIndex))
+		}
+	}
+	return rows
+}
+
+// audioAnalysis is what the audio stages found in one recording.
+type audioAnalysis struct {
+	format   decode.Format
+	duration float64
+	speech   [][]timeline.Interval // per channel
+	warnings []string
+}
+
+func (e *Engine) analyzeAudio(path string) (*audioAnalysis, error) {
+	s, err := decode.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	cfg := e.cfg.VAD
+	if cfg.FrameS == 0 {
+		cfg.FrameS = vad.Defaults.FrameS
+	}
+	levels, err := vad.Levels(s, s.Format.Channels, s.Format.SampleRate, cfg.FrameS)
+	if err != nil {
+		return nil, err
+	}
+	a := &audioAnalysis{format: s.Format, duration: s.Duration(), warnings: s.Warnings}
+	for _, l := range levels {
+		a.speech = append(a.speech, vad.Detect(l, cfg))
+	}
+	return a, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// optional is nil for "", so that a missing path is null in the output.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
