@@ -148,51 +148,64 @@ func Parse(name string, data []byte) (*Lexicon, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := lex.validate(name, ruleLines(&root)); err != nil {
+	if err := lex.validate(name, findLines(&root)); err != nil {
 		return nil, err
 	}
 	return lex, nil
 }
 
-// ruleLines finds the line of each rule and of each of its fields, so that
-// errors point at the text to fix.
-func ruleLines(root *yaml.Node) []map[string]int {
+// lines records where the top-level keys, each rule and each of its fields
+// stand, so that errors point at the text to fix.
+type lines struct {
+	top   map[string]int
+	rules []map[string]int
+}
+
+func findLines(root *yaml.Node) lines {
+	ls := lines{top: map[string]int{}}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return nil
+		return ls
 	}
 	doc := root.Content[0]
 	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value != "rules" || doc.Content[i+1].Kind != yaml.SequenceNode {
+		key, val := doc.Content[i], doc.Content[i+1]
+		ls.top[key.Value] = key.Line
+		if key.Value != "rules" || val.Kind != yaml.SequenceNode {
 			continue
 		}
-		var lines []map[string]int
-		for _, r := range doc.Content[i+1].Content {
+		for _, r := range val.Content {
 			m := map[string]int{"": r.Line}
 			for j := 0; j+1 < len(r.Content); j += 2 {
 				m[r.Content[j].Value] = r.Content[j].Line
 			}
-			lines = append(lines, m)
+			ls.rules = append(ls.rules, m)
 		}
-		return lines
 	}
-	return nil
+	return ls
 }
 
-func (l *Lexicon) validate(name string, lines []map[string]int) error {
+// line is where rule i's field stands (i < 0: a top-level key).
+func (ls lines) line(i int, field string) int {
+	if i < 0 {
+		return ls.top[field]
+	}
+	if i >= len(ls.rules) {
+		return 0
+	}
+	if l, ok := ls.rules[i][field]; ok {
+		return l
+	}
+	return ls.rules[i][""]
+}
+
+func (l *Lexicon) validate(name string, at lines) error {
 	var errs []error
 	fail := func(i int, field, format string, args ...any) {
-		line := 0
-		if i < len(lines) {
-			line = lines[i][""]
-			if fl, ok := lines[i][field]; ok {
-				line = fl
-			}
-		}
 		msg := fmt.Sprintf(format, args...)
 		if i >= 0 {
 			msg = fmt.Sprintf("rule %d (%q): %s: %s", i+1, l.Rules[i].ID, field, msg)
 		}
-		errs = append(errs, fmt.Errorf("%s:%d: %s", name, line, msg))
+		errs = append(errs, fmt.Errorf("%s:%d: %s", name, at.line(i, field), msg))
 	}
 	if l.Name == "" {
 		fail(-1, "name", "the lexicon needs a name")

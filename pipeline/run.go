@@ -36,6 +36,9 @@ func (e *Engine) Run(ctx context.Context, calls []discover.Call, workers int, si
 		defer close(jobs)
 		defer close(pending)
 		for _, c := range calls {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			j := job{call: c, out: make(chan Result, 1)}
 			select {
 			case pending <- j.out:

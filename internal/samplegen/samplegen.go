@@ -15,10 +15,12 @@ import (
 )
 
 // Turn is one utterance: who speaks, when (seconds), and what.
+// Its JSON form is a canonical transcript segment.
 type Turn struct {
-	Speaker    string // "agent" or "customer"
-	Start, End float64
-	Text       string
+	Speaker string  `json:"speaker"` // "agent" or "customer"
+	Start   float64 `json:"start"`
+	End     float64 `json:"end"`
+	Text    string  `json:"text"`
 }
 
 // Want is what callqa must report for a sample, written down by hand from
@@ -239,19 +241,10 @@ func pcm16(samples []float64, channels, rate int) []byte {
 
 // TranscriptJSON renders the turns as a canonical transcript.
 func (s Sample) TranscriptJSON() []byte {
-	type segment struct {
-		Speaker string  `json:"speaker"`
-		Start   float64 `json:"start"`
-		End     float64 `json:"end"`
-		Text    string  `json:"text"`
-	}
 	doc := struct {
-		CallID   string    `json:"call_id"`
-		Segments []segment `json:"segments"`
-	}{CallID: s.Name, Segments: []segment{}}
-	for _, t := range s.Turns {
-		doc.Segments = append(doc.Segments, segment{t.Speaker, t.Start, t.End, t.Text})
-	}
+		CallID   string `json:"call_id"`
+		Segments []Turn `json:"segments"`
+	}{CallID: s.Name, Segments: s.Turns}
 	out, _ := json.MarshalIndent(doc, "", "  ")
 	return append(out, '\n')
 }

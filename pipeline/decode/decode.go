@@ -74,13 +74,19 @@ type Stream struct {
 	// an unfinished header); the samples present are still decoded.
 	Warnings []string
 
-	f    *os.File
+	f    File
 	left int64 // data bytes not yet read
 	raw  []byte
 }
 
 // blockBytes is how much of the data chunk is read at a time.
 const blockBytes = 64 << 10
+
+// File is what a Stream reads from: an *os.File, or a *bytes.Reader in tests.
+type File interface {
+	io.ReadSeeker
+	io.ReaderAt
+}
 
 // Open checks the container and the format of a WAV file and positions the
 // stream at its first sample.
@@ -89,7 +95,12 @@ func Open(path string) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := open(f)
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s, err := NewStream(f, st.Size())
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -97,12 +108,10 @@ func Open(path string) (*Stream, error) {
 	return s, nil
 }
 
-func open(f *os.File) (*Stream, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	layout, err := scanChunks(f, st.Size())
+// NewStream reads a WAV file of size bytes from f, which Close closes if it
+// is an io.Closer.
+func NewStream(f File, size int64) (*Stream, error) {
+	layout, err := scanChunks(f, size)
 	if err != nil {
 		return nil, err
 	}
@@ -188,4 +197,9 @@ func (s *Stream) Duration() float64 {
 }
 
 // Close closes the file.
-func (s *Stream) Close() error { return s.f.Close() }
+func (s *Stream) Close() error {
+	if c, ok := s.f.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}

@@ -35,6 +35,7 @@ var (
 func Find(inputs []string) ([]Call, error) {
 	byKey := map[string]*Call{} // key: folder + stem
 	add := func(path string) error {
+		path = filepath.Clean(path)
 		ext := strings.ToLower(filepath.Ext(path))
 		isAudio, isText := slices.Contains(audioExts, ext), slices.Contains(transcriptExts, ext)
 		if !isAudio && !isText {
@@ -51,12 +52,13 @@ func Find(inputs []string) ([]Call, error) {
 		if isAudio {
 			slot = &c.AudioPath
 		}
-		path = filepath.Clean(path)
 		if *slot == path {
 			return nil // named twice, by a folder and by itself
 		}
 		if *slot != "" {
-			return fmt.Errorf("%s and %s are the same call: rename one", *slot, path)
+			// Keep the call, with an error in its row, rather than guess.
+			c.Err = fmt.Errorf("%s and %s are files of the same call: rename one", *slot, path)
+			return nil
 		}
 		*slot = path
 		return nil
@@ -104,7 +106,7 @@ func Find(inputs []string) ([]Call, error) {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.path(), b.path()))
 	})
 	for i := 1; i < len(calls); i++ {
-		if calls[i].ID == calls[i-1].ID {
+		if calls[i].ID == calls[i-1].ID && calls[i].Err == nil {
 			first := i - 1
 			for first > 0 && calls[first-1].ID == calls[i].ID {
 				first--

@@ -1,0 +1,53 @@
+# callqa — make targets. `make demo` runs the main job on the sample calls;
+# `make test` runs the tests.
+GO       ?= go
+BIN      := bin/callqa
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+DEMO_OUT ?= out/demo
+
+.PHONY: build test vet fmt lint bench golden demo fuzz clean samples
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
+
+# The whole suite, with the race detector.
+test:
+	$(GO) test -race ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+lint: vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) mod tidy -diff
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Brief fuzzing of every parser (FUZZTIME per target).
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME) ./pipeline/decode
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pipeline/transcript
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./lexicon
+
+# Regenerate the sample calls (deterministic: a rerun changes nothing).
+samples:
+	$(GO) run ./testdata/gen
+
+# Rewrite golden files after a reviewed change.
+golden:
+	$(GO) test ./... -update
+
+# Build, then run the nightly job on the bundled sample calls.
+demo: build
+	$(BIN) run testdata/calls --out $(DEMO_OUT)
+	@echo "Parquet written to $(DEMO_OUT)/calls.parquet and $(DEMO_OUT)/hits.parquet"
+
+clean:
+	rm -rf bin out

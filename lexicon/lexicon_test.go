@@ -1,0 +1,104 @@
+package lexicon
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefault(t *testing.T) {
+	lex, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lex.Settings != DefaultSettings {
+		t.Errorf("default lexicon settings %+v differ from DefaultSettings %+v", lex.Settings, DefaultSettings)
+	}
+	kinds := map[string]int{}
+	for _, r := range lex.Rules {
+		kinds[r.Kind]++
+		if len(r.Examples.Match) == 0 || len(r.Examples.NoMatch) == 0 {
+			t.Errorf("rule %s has no examples of both kinds", r.ID)
+		}
+	}
+	if kinds[KindBanned] == 0 || kinds[KindRequired] < 2 {
+		t.Errorf("rule kinds %v", kinds)
+	}
+}
+
+const minimal = `name: team
+version: "1"
+rules:
+  - id: r1
+    kind: banned
+    category: x
+    penalty: 5
+    phrases: [不行]
+`
+
+func TestParseDefaultsFilled(t *testing.T) {
+	lex, err := Parse("team.yaml", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := lex.Rules[0]
+	if r.Speaker != SpeakerAgent || r.Window != WindowCall || r.Severity != SeverityMajor {
+		t.Errorf("defaults not filled: %+v", r)
+	}
+	if lex.Settings.PassMark != 80 || lex.Settings.DeadAirMinS != 5 {
+		t.Errorf("settings %+v", lex.Settings)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct{ in, errLike string }{
+		{"", "f.yaml: empty lexicon"},
+		{"name: x\nrules: [", "f.yaml: "},
+		{"name: x\nsettings:\n  pass_mark: 80\n  dead_air: 3\n", "line 4: field dead_air not found"},
+		{minimal + "    colour: red\n", "line 9: field colour not found"},
+		{strings.Replace(minimal, "kind: banned", "kind: forbidden", 1), `f.yaml:5: rule 1 ("r1"): kind: "forbidden" is not one of banned, required`},
+		{strings.Replace(minimal, "phrases: [不行]", "phrases: []", 1), `f.yaml:8: rule 1 ("r1"): phrases: a rule needs at least one phrase`},
+		{strings.Replace(minimal, "penalty: 5", "penalty: -5", 1), "penalty and cap must not be negative"},
+		{minimal + "  - id: r1\n    kind: banned\n    phrases: [a]\n", `f.yaml:9: rule 2 ("r1"): id: duplicate of rule 1`},
+		{minimal + "    window: opening\n", "a banned rule applies to the whole call"},
+		{strings.Replace(minimal, "name: team", "name: ''", 1), "needs a name"},
+		{"name: x\nrules: []\n", "no rules"},
+		{strings.Replace(minimal, "version: \"1\"", "version: \"1\"\nsettings: {pass_mark: -1}", 1), "pass_mark must not be negative"},
+	}
+	for _, tt := range tests {
+		_, err := Parse("f.yaml", []byte(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.errLike) {
+			t.Errorf("Parse(%q):\n error %v\n want one containing %q", tt.in, err, tt.errLike)
+		}
+	}
+}
+
+func TestID(t *testing.T) {
+	a, _ := Parse("a", []byte(minimal))
+	b, _ := Parse("b", []byte(minimal+"    description: only words\n    examples: {match: [不行]}\n"))
+	c, _ := Parse("c", []byte(strings.Replace(minimal, "penalty: 5", "penalty: 6", 1)))
+	if a.ID() != b.ID() {
+		t.Errorf("description and examples changed the id: %s vs %s", a.ID(), b.ID())
+	}
+	if a.ID() == c.ID() {
+		t.Errorf("a penalty change kept the id %s", a.ID())
+	}
+	if !strings.HasPrefix(a.ID(), "team@1+") {
+		t.Errorf("id %s", a.ID())
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add(defaultYAML)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		lex, err := Parse("fuzz.yaml", b)
+		if err != nil {
+			return
+		}
+		for _, r := range lex.Rules {
+			if r.ID == "" || len(r.Phrases) == 0 {
+				t.Fatalf("invalid rule accepted: %+v", r)
+			}
+		}
+	})
+}

@@ -1,0 +1,120 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/callqa/callqa/internal/samplegen"
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/discover"
+)
+
+func newEngine(t *testing.T) *Engine {
+	t.Helper()
+	lex, err := lexicon.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Lexicon: lex})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// sampleCalls writes the generated samples, repeated, as calls.
+func sampleCalls(t *testing.T, copies int) []discover.Call {
+	t.Helper()
+	dir := t.TempDir()
+	var calls []discover.Call
+	for i := range copies {
+		for _, s := range samplegen.Calls() {
+			c := discover.Call{ID: fmt.Sprintf("%s-%02d", s.Name, i)}
+			c.TranscriptPath = filepath.Join(dir, c.ID+".json")
+			if err := os.WriteFile(c.TranscriptPath, s.TranscriptJSON(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if !s.NoAudio && i == 0 {
+				c.AudioPath = filepath.Join(dir, c.ID+".wav")
+				if err := os.WriteFile(c.AudioPath, s.WAV(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			calls = append(calls, c)
+		}
+	}
+	return calls
+}
+
+func collect(t *testing.T, e *Engine, calls []discover.Call, workers int) []Result {
+	t.Helper()
+	var out []Result
+	err := e.Run(context.Background(), calls, workers, func(r Result) error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRunOrderIndependentOfWorkers: many workers give exactly the results of
+// one, in call order.
+func TestRunOrderIndependentOfWorkers(t *testing.T) {
+	e := newEngine(t)
+	calls := sampleCalls(t, 4)
+	one := collect(t, e, calls, 1)
+	many := collect(t, e, calls, 5)
+	if len(one) != len(calls) {
+		t.Fatalf("%d results for %d calls", len(one), len(calls))
+	}
+	for i := range calls {
+		if one[i].Call.CallID != calls[i].ID {
+			t.Fatalf("result %d is %s, want %s", i, one[i].Call.CallID, calls[i].ID)
+		}
+		if !reflect.DeepEqual(one[i], many[i]) {
+			t.Errorf("call %s differs between 1 and 5 workers", calls[i].ID)
+		}
+	}
+}
+
+func TestRunStopsOnSinkError(t *testing.T) {
+	e := newEngine(t)
+	calls := sampleCalls(t, 3)
+	boom := errors.New("disk full")
+	n := 0
+	err := e.Run(context.Background(), calls, 2, func(Result) error {
+		n++
+		if n == 2 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || n != 2 {
+		t.Errorf("Run = %v after %d results", err, n)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	e := newEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := e.Run(ctx, sampleCalls(t, 2), 2, func(Result) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run = %v, want context.Canceled", err)
+	}
+}
+
+func TestProcessDuplicateCarriesError(t *testing.T) {
+	e := newEngine(t)
+	r := e.Process(discover.Call{ID: "x", AudioPath: "x.wav", Err: errors.New("duplicate call id")})
+	if !r.Failed() || *r.Call.Error != "duplicate call id" || r.Call.Score != nil || *r.Call.AudioPath != "x.wav" {
+		t.Errorf("row %+v", r.Call)
+	}
+}

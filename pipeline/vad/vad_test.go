@@ -1,0 +1,104 @@
+package vad
+
+import (
+	"io"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/callqa/callqa/pipeline/timeline"
+)
+
+// levelsFor builds frame levels: noise at floorDB, speech at speechDB
+// inside the given intervals (10 ms frames).
+func levelsFor(total float64, floorDB, speechDB float32, speech ...timeline.Interval) []float32 {
+	n := int(total / 0.01)
+	out := make([]float32, n)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range out {
+		at := float64(i) * 0.01
+		out[i] = floorDB + float32(rng.Float64()*3)
+		for _, s := range speech {
+			if at >= s.Start && at < s.End {
+				out[i] = speechDB + float32(rng.Float64()*6)
+			}
+		}
+	}
+	return out
+}
+
+func iv(s, e float64) timeline.Interval { return timeline.Interval{Start: s, End: e} }
+
+func near(a, b timeline.Interval) bool {
+	return math.Abs(a.Start-b.Start) < 0.011 && math.Abs(a.End-b.End) < 0.011
+}
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name            string
+		floor, speechDB float32
+		speech          []timeline.Interval
+		want            []timeline.Interval
+	}{
+		{"clean", -70, -20, []timeline.Interval{iv(1, 3), iv(5, 6)}, []timeline.Interval{iv(1, 3), iv(5, 6)}},
+		{"noisy line", -35, -15, []timeline.Interval{iv(1, 3), iv(5, 6)}, []timeline.Interval{iv(1, 3), iv(5, 6)}},
+		{"pause bridged", -70, -20, []timeline.Interval{iv(1, 2), iv(2.2, 3)}, []timeline.Interval{iv(1, 3)}},
+		{"click dropped", -70, -20, []timeline.Interval{iv(1, 1.05), iv(4, 5)}, []timeline.Interval{iv(4, 5)}},
+		{"silent channel", -90, -90, nil, nil},
+		{"quiet talker", -75, -45, []timeline.Interval{iv(2, 4)}, []timeline.Interval{iv(2, 4)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Detect(levelsFor(10, tt.floor, tt.speechDB, tt.speech...), Config{})
+			if len(got) != len(tt.want) {
+				t.Fatalf("Detect = %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if !near(got[i], tt.want[i]) {
+					t.Errorf("interval %d = %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// sliceReader serves interleaved samples in small reads.
+type sliceReader struct{ s []float32 }
+
+func (r *sliceReader) Read(dst []float32) (int, error) {
+	if len(r.s) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(dst[:min(len(dst), 7*2)], r.s)
+	r.s = r.s[n:]
+	return n / 2, nil
+}
+
+func TestLevels(t *testing.T) {
+	// Stereo at 1000 Hz, 10 ms frames of 10 samples: left a full-scale
+	// square wave (0 dBFS), right silent; 25 frames make 3 frames (the last
+	// partial).
+	var s []float32
+	for i := range 25 {
+		v := float32(1)
+		if i%2 == 1 {
+			v = -1
+		}
+		s = append(s, v, 0)
+	}
+	lv, err := Levels(&sliceReader{s}, 2, 1000, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lv) != 2 || len(lv[0]) != 3 || len(lv[1]) != 3 {
+		t.Fatalf("levels shape %d/%d", len(lv[0]), len(lv[1]))
+	}
+	for i := range 3 {
+		if math.Abs(float64(lv[0][i])) > 1e-6 || lv[1][i] != silentDB {
+			t.Errorf("frame %d: %v / %v", i, lv[0][i], lv[1][i])
+		}
+	}
+	if _, err := Levels(&sliceReader{}, 0, 8000, 0.01); err == nil {
+		t.Error("no error for zero channels")
+	}
+}
