@@ -87,21 +87,10 @@ func (r Result) Failed() bool { return r.Call.Error != nil }
 // its metrics, hits and score are then left out, since half of a call's
 // evidence would give a misleading score.
 func (e *Engine) Process(c discover.Call) Result {
-	row := output.CallRow{
-		CallID:         c.ID,
-		AudioPath:      optional(c.AudioPath),
-		TranscriptPath: optional(c.TranscriptPath),
-		SchemaVersion:  output.SchemaVersion,
-		LexiconVersion: e.lexVersion,
-		Warnings:       []string{},
-	}
-	fail := func(err error) Result {
-		row.Error = ptr(err.Error())
-		return Result{Call: row}
-	}
 	if c.Err != nil {
-		return fail(c.Err)
+		return e.failed(c, c.Err)
 	}
+	row := e.newRow(c)
 
 	var audio *audioAnalysis
 	var text *transcript.Transcript
@@ -127,7 +116,7 @@ func (e *Engine) Process(c discover.Call) Result {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fail(err)
+		return e.failed(c, err)
 	}
 
 	// Who spoke when: the channels of a stereo recording, else the
@@ -183,6 +172,26 @@ func (e *Engine) Process(c discover.Call) Result {
 		row.Passed = ptr(card.Passed)
 		return Result{Call: row, Hits: hitRows(c.ID, hits, card.Penalties)}
 	}
+	return Result{Call: row}
+}
+
+// newRow starts a call's row with what is known before any stage runs.
+func (e *Engine) newRow(c discover.Call) output.CallRow {
+	return output.CallRow{
+		CallID:         c.ID,
+		AudioPath:      optional(c.AudioPath),
+		TranscriptPath: optional(c.TranscriptPath),
+		SchemaVersion:  output.SchemaVersion,
+		LexiconVersion: e.lexVersion,
+		Warnings:       []string{},
+	}
+}
+
+// failed is the row of a call that could not be processed: no metrics, hits
+// or score, and the reason in error.
+func (e *Engine) failed(c discover.Call, err error) Result {
+	row := e.newRow(c)
+	row.Error = ptr(err.Error())
 	return Result{Call: row}
 }
 

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 
 	"golang.org/x/sync/errgroup"
@@ -56,7 +57,7 @@ func (e *Engine) Run(ctx context.Context, calls []discover.Call, workers int, si
 	for range workers {
 		g.Go(func() error {
 			for j := range jobs {
-				j.out <- e.Process(j.call)
+				j.out <- e.processSafely(j.call)
 			}
 			return nil
 		})
@@ -75,4 +76,15 @@ func (e *Engine) Run(ctx context.Context, calls []discover.Call, workers int, si
 		return nil
 	})
 	return g.Wait()
+}
+
+// processSafely is Process, with a panic (a bug in a stage, met on one odd
+// input) turned into that call's error so that the batch goes on.
+func (e *Engine) processSafely(c discover.Call) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = e.failed(c, fmt.Errorf("internal error (please report it): %v", p))
+		}
+	}()
+	return e.Process(c)
 }

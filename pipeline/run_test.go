@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
@@ -116,5 +117,20 @@ func TestProcessDuplicateCarriesError(t *testing.T) {
 	r := e.Process(discover.Call{ID: "x", AudioPath: "x.wav", Err: errors.New("duplicate call id")})
 	if !r.Failed() || *r.Call.Error != "duplicate call id" || r.Call.Score != nil || *r.Call.AudioPath != "x.wav" {
 		t.Errorf("row %+v", r.Call)
+	}
+}
+
+// TestPanicBecomesCallError: a stage that panics on one call fails that call
+// only.
+func TestPanicBecomesCallError(t *testing.T) {
+	broken := &Engine{lexVersion: "x"} // no matcher: the rules stage panics
+	calls := sampleCalls(t, 1)
+	var got []Result
+	err := broken.Run(context.Background(), calls[len(calls)-1:], 1, func(r Result) error {
+		got = append(got, r)
+		return nil
+	})
+	if err != nil || len(got) != 1 || !got[0].Failed() || !strings.Contains(*got[0].Call.Error, "internal error") {
+		t.Fatalf("Run = %v, results %+v", err, got)
 	}
 }
