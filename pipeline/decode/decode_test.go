@@ -121,7 +121,7 @@ func TestDecodeDamagedButReadable(t *testing.T) {
 		{"truncated", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 1000, body}), 4, "truncated"},
 		{"size zero", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 0, body}), 4, "unfinished"},
 		{"size max", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 0xFFFFFFFF, body}), 4, "streamed"},
-		{"half frame", riff(fmtChunk(TagPCM, 2, 8000, 16), chunk{"data", 6, body[:6]}), 1, ""},
+		{"half frame", riff(fmtChunk(TagPCM, 2, 8000, 16), chunk{"data", 6, body[:6]}), 1, "partial frame"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,7 +159,11 @@ func TestDecodeRejects(t *testing.T) {
 		{"tiny fmt", riff(chunk{"fmt ", 4, []byte{1, 0, 1, 0}}, data(body)), "fmt chunk of 4 bytes"},
 		{"adpcm", riff(fmtChunk(TagIMAADPCM, 1, 8000, 4), data(body)), "0x0011 (IMA ADPCM)"},
 		{"mp3", riff(fmtChunk(TagMP3, 1, 8000, 16), data(body)), "MP3"},
-		{"8-bit", riff(fmtChunk(TagPCM, 1, 8000, 8), data(body)), "8 bits"},
+		{"12-bit", riff(fmtChunk(TagPCM, 1, 8000, 12), data(body)), "0x0001 (PCM) with 12 bits"},
+		{"float16", riff(fmtChunk(TagFloat, 1, 8000, 16), data(body)), "IEEE float) with 16 bits"},
+		{"extensible adpcm", riff(extensible(TagIMAADPCM, 1, 4, 4), data(body)), "0xFFFE (WAVE_FORMAT_EXTENSIBLE) with sub-format 0x0011 (IMA ADPCM)"},
+		{"valid bits", riff(extensible(TagPCM, 1, 16, 20), data(body)), "20 valid bits in a 16-bit sample"},
+		{"bad block align", riff(func() chunk { c := fmtChunk(TagPCM, 2, 8000, 16); c.body[12] = 3; return c }(), data(body)), "block align 3"},
 		{"5 channels", riff(fmtChunk(TagPCM, 5, 8000, 16), data(make([]byte, 20))), "channel count 5"},
 		{"rate", riff(fmtChunk(TagPCM, 1, 4000, 16), data(body)), "4000 Hz"},
 	}
@@ -174,54 +178,71 @@ func TestDecodeRejects(t *testing.T) {
 }
 
 // TestSharedFixtures checks WAV files made by other tools (../shared, absent
-// in a fresh clone): the 16-bit PCM ones decode in full, the others are
-// rejected with an error that names what was found.
+// in a fresh clone): each decodes with the format it declares, the ones
+// encoded from the same 6 s recording give its samples, and ADPCM is
+// rejected with an error that names it.
 func TestSharedFixtures(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "wav")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("../shared/fixtures/wav not present")
 	}
-	decodes := map[string]int{ // file: channels
-		"16bit-8kHz-stereo.wav":           2,
-		"16-bit-8kHz-noBext-mono.wav":     1,
-		"16bit-8khz-bext-mono.wav":        1,
-		"Audacity-16bit.wav":              2,
-		"test-cue-reaper.wav":             0, // channels as the file says
-		"16bit-8kHz-1c-reaper-region.wav": 2,
+	const ref = "16-bit-8kHz-noBext-mono.wav"
+	tests := []struct {
+		file, format string
+		validBits    int
+		frames       int64
+		sameAsRef    float64 // largest difference from ref's samples; 0: not compared
+	}{
+		{ref, "RIFF PCM 16-bit mono 8000 Hz", 16, 48000, 0},
+		{"RIFX-16bit-mono.wav", "RIFX PCM 16-bit mono 8000 Hz", 16, 48000, 1e-9},
+		{"27bit-8kHz-noBext-mono.wav", "RIFF PCM 32-bit mono 8000 Hz", 27, 48000, 1e-4},
+		{"8bit-mulaw-8kHz-noBext-mono-encoded.wav", "RIFF mu-law 8-bit mono 8000 Hz", 8, 48000, 0.02},
+		{"8bit-alaw-8kHz-noBext-mono-encoded.wav", "RIFF A-law 8-bit mono 8000 Hz", 8, 48000, 0.02},
+		{"16bit-8kHz-stereo.wav", "RIFF PCM 16-bit stereo 8000 Hz", 16, 112000, 0},
+		{"16bit-8khz-bext-mono.wav", "RIFF PCM 16-bit mono 8000 Hz", 16, 117715, 0},
+		{"M1F1-int12WE-AFsp.wav", "RIFF PCM 16-bit stereo 8000 Hz", 12, 23493, 0},
+		{"RF64-16bit-8kHz-stereo-reaper.wav", "RF64 PCM 16-bit stereo 8000 Hz", 16, 77499, 0},
+		{"64bit-48kHz-noBext-mono-overflow.wav", "RIFF float 64-bit mono 48000 Hz", 64, 61714, 0},
+		{"Audacity-16bit.wav", "RIFF PCM 16-bit stereo 8000 Hz", 16, 31493, 0},
+		{"test-cue-reaper.wav", "RIFF PCM 16-bit mono 8000 Hz", 16, 16000, 0},
+		{"16bit-8kHz-1c-reaper-region.wav", "RIFF PCM 16-bit stereo 8000 Hz", 16, 24000, 0},
 	}
-	rejects := map[string]string{
-		"4bit-imaadpcm-8kHz-noBext-mono.wav":      "IMA ADPCM",
-		"8bit-mulaw-8kHz-noBext-mono-encoded.wav": "mu-law",
-		"8bit-alaw-8kHz-noBext-mono-encoded.wav":  "A-law",
-		"RF64-16bit-8kHz-stereo-reaper.wav":       "RF64",
-		"RIFX-16bit-mono.wav":                     "RIFX",
-		"64bit-48kHz-noBext-mono-overflow.wav":    "IEEE float",
-		"M1F1-int12WE-AFsp.wav":                   "EXTENSIBLE",
-		"27bit-8kHz-noBext-mono.wav":              "EXTENSIBLE",
-	}
-	for name, channels := range decodes {
-		t.Run(name, func(t *testing.T) {
-			s, err := Open(filepath.Join(dir, name))
+	decoded := map[string][]float32{}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			s, err := Open(filepath.Join(dir, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if channels != 0 && s.Format.Channels != channels {
-				t.Errorf("channels %d, want %d", s.Format.Channels, channels)
+			if s.Format.String() != tt.format || s.Format.ValidBits != tt.validBits || s.Frames != tt.frames {
+				t.Errorf("%v, %d valid bits, %d frames; want %s, %d, %d", s.Format, s.Format.ValidBits, s.Frames, tt.format, tt.validBits, tt.frames)
 			}
-			if got := readAll(t, s); int64(len(got)) != s.Frames*int64(s.Format.Channels) || s.Frames == 0 {
+			got := readAll(t, s)
+			if int64(len(got)) != s.Frames*int64(s.Format.Channels) {
 				t.Errorf("decoded %d samples of %d frames", len(got), s.Frames)
 			}
-		})
-	}
-	for name, want := range rejects {
-		t.Run(name, func(t *testing.T) {
-			_, err := Open(filepath.Join(dir, name))
-			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("error %v, want one naming %q", err, want)
+			decoded[tt.file] = got
+			if tt.sameAsRef == 0 {
+				return
+			}
+			want := decoded[ref]
+			if len(want) != len(got) {
+				t.Fatalf("%d samples, reference has %d", len(got), len(want))
+			}
+			for i := range got {
+				if d := math.Abs(float64(got[i] - want[i])); d > tt.sameAsRef {
+					t.Fatalf("sample %d = %v, reference %v", i, got[i], want[i])
+				}
 			}
 		})
 	}
+	t.Run("4bit-imaadpcm-8kHz-noBext-mono.wav", func(t *testing.T) {
+		_, err := Open(filepath.Join(dir, "4bit-imaadpcm-8kHz-noBext-mono.wav"))
+		if err == nil || !strings.Contains(err.Error(), "0x0011 (IMA ADPCM)") {
+			t.Errorf("error %v, want one naming IMA ADPCM", err)
+		}
+	})
 }
 
 // FuzzOpen feeds arbitrary bytes to the decoder: it must return an error or

@@ -1,0 +1,180 @@
+package decode
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/go-audio/wav"
+)
+
+// Format tags from the WAVE fmt chunk.
+const (
+	TagPCM        = 0x0001
+	TagADPCM      = 0x0002
+	TagFloat      = 0x0003
+	TagALaw       = 0x0006
+	TagMuLaw      = 0x0007
+	TagIMAADPCM   = 0x0011
+	TagGSM610     = 0x0031
+	TagMPEG       = 0x0050
+	TagMP3        = 0x0055
+	TagExtensible = 0xFFFE
+)
+
+// tagNames names the tags users meet, for messages.
+var tagNames = map[uint16]string{
+	TagPCM:        "PCM",
+	TagADPCM:      "Microsoft ADPCM",
+	TagFloat:      "IEEE float",
+	TagALaw:       "G.711 A-law",
+	TagMuLaw:      "G.711 mu-law",
+	TagIMAADPCM:   "IMA ADPCM",
+	TagGSM610:     "GSM 6.10",
+	TagMPEG:       "MPEG",
+	TagMP3:        "MPEG layer 3 (MP3)",
+	TagExtensible: "WAVE_FORMAT_EXTENSIBLE",
+}
+
+// TagName describes a format tag as "0x0011 (IMA ADPCM)".
+func TagName(tag uint16) string {
+	if n, ok := tagNames[tag]; ok {
+		return fmt.Sprintf("0x%04X (%s)", tag, n)
+	}
+	return fmt.Sprintf("0x%04X", tag)
+}
+
+// Encoding is how samples are stored.
+type Encoding int
+
+// The encodings callqa decodes.
+const (
+	PCM   Encoding = iota + 1 // signed integers (unsigned for 8 bits)
+	Float                     // IEEE float, 32 or 64 bits
+	MuLaw                     // G.711 mu-law, 8 bits
+	ALaw                      // G.711 A-law, 8 bits
+)
+
+func (e Encoding) String() string {
+	return [...]string{"?", "PCM", "float", "mu-law", "A-law"}[max(0, min(int(e), 4))]
+}
+
+// Format is what a WAV file says about its samples.
+type Format struct {
+	Container string // RIFF, RF64, BW64 or RIFX
+	Tag       uint16 // the fmt chunk's tag (0xFFFE for extensible)
+	// SubFormat is the extensible sub-format's tag, 0 otherwise.
+	SubFormat     uint16
+	Encoding      Encoding
+	Channels      int
+	SampleRate    int // Hz
+	BitsPerSample int // container size of a sample
+	ValidBits     int // meaningful bits (extensible), else BitsPerSample
+	BlockAlign    int // bytes per frame (one sample of every channel)
+	BigEndian     bool
+}
+
+// String describes the format for messages: "RIFF PCM 16-bit stereo 8000 Hz".
+func (f Format) String() string {
+	ch := map[int]string{1: "mono", 2: "stereo"}[f.Channels]
+	if ch == "" {
+		ch = fmt.Sprintf("%d channels", f.Channels)
+	}
+	return fmt.Sprintf("%s %s %d-bit %s %d Hz", f.Container, f.Encoding, f.BitsPerSample, ch, f.SampleRate)
+}
+
+// Limits of what callqa accepts.
+const (
+	MinSampleRate = 8000
+	MaxSampleRate = 48000
+	MaxChannels   = 2
+)
+
+// parseFmt reads a fmt chunk body in the file's byte order, with the
+// extensible fields when present.
+func parseFmt(b []byte, order binary.ByteOrder) Format {
+	f := Format{
+		Tag:           order.Uint16(b[0:]),
+		Channels:      int(order.Uint16(b[2:])),
+		SampleRate:    int(order.Uint32(b[4:])),
+		BlockAlign:    int(order.Uint16(b[12:])),
+		BitsPerSample: int(order.Uint16(b[14:])),
+		BigEndian:     order == binary.BigEndian,
+	}
+	f.ValidBits = f.BitsPerSample
+	if f.Tag == TagExtensible && len(b) >= 40 && order.Uint16(b[16:]) >= 22 {
+		if v := int(order.Uint16(b[18:])); v > 0 {
+			f.ValidBits = v
+		}
+		f.SubFormat = order.Uint16(b[24:]) // the first two bytes of the GUID
+	}
+	return f
+}
+
+// readFormat reads the format of a file whose chunks were scanned. For RIFF
+// files go-audio/wav reads the header; it knows neither RF64 nor RIFX, and
+// drops the extensible fields, which parseFmt reads.
+func readFormat(f File, l layout) (Format, error) {
+	format := parseFmt(l.fmtBody, l.order)
+	format.Container = l.container
+	if l.container == "RIFF" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return format, err
+		}
+		d := wav.NewDecoder(f)
+		d.ReadInfo()
+		if err := d.Err(); err != nil {
+			return format, fmt.Errorf("read WAV header: %w", err)
+		}
+		format.Tag, format.Channels = d.WavAudioFormat, int(d.NumChans)
+		format.SampleRate, format.BitsPerSample = int(d.SampleRate), int(d.BitDepth)
+	}
+	return format, resolve(&format)
+}
+
+// resolve sets the encoding from the tag and checks that callqa can decode
+// the format, naming what was found when it cannot.
+func resolve(f *Format) error {
+	tag := f.Tag
+	if tag == TagExtensible {
+		if f.SubFormat == 0 {
+			return fmt.Errorf("unsupported WAV format %s without a sub-format", TagName(tag))
+		}
+		tag = f.SubFormat
+	}
+	bits := f.BitsPerSample
+	switch {
+	case tag == TagPCM && (bits == 8 || bits == 16 || bits == 24 || bits == 32):
+		f.Encoding = PCM
+	case tag == TagFloat && (bits == 32 || bits == 64):
+		f.Encoding = Float
+	case tag == TagMuLaw && bits == 8:
+		f.Encoding = MuLaw
+	case tag == TagALaw && bits == 8:
+		f.Encoding = ALaw
+	case tag == TagPCM || tag == TagFloat || tag == TagMuLaw || tag == TagALaw:
+		return fmt.Errorf("unsupported WAV format %s with %d bits per sample", TagName(tag), bits)
+	default:
+		what := TagName(tag)
+		if f.Tag == TagExtensible {
+			what = fmt.Sprintf("%s with sub-format %s", TagName(f.Tag), TagName(tag))
+		}
+		return fmt.Errorf("unsupported WAV format %s: callqa decodes PCM, IEEE float, G.711 mu-law and A-law", what)
+	}
+	if f.ValidBits > bits {
+		return fmt.Errorf("corrupt WAV: %d valid bits in a %d-bit sample", f.ValidBits, bits)
+	}
+	if f.Channels < 1 || f.Channels > MaxChannels {
+		return fmt.Errorf("unsupported channel count %d: callqa reads mono or stereo (agent and customer)", f.Channels)
+	}
+	if f.SampleRate < MinSampleRate || f.SampleRate > MaxSampleRate {
+		return fmt.Errorf("unsupported sample rate %d Hz: callqa reads %d to %d Hz", f.SampleRate, MinSampleRate, MaxSampleRate)
+	}
+	if need := f.Channels * bits / 8; f.BlockAlign < need {
+		if f.BlockAlign != 0 {
+			return fmt.Errorf("corrupt WAV: block align %d for %d channels of %d bits", f.BlockAlign, f.Channels, bits)
+		}
+		f.BlockAlign = need // some writers leave it 0
+	}
+	return nil
+}
