@@ -73,6 +73,23 @@ type Settings struct {
 	// BackchannelMaxS: a cut-in turn shorter than this is a backchannel, not
 	// an interruption (default 0.5).
 	BackchannelMaxS float64 `yaml:"backchannel_max_s" json:"backchannel_max_s"`
+
+	// VADOnMarginDB: a frame this far above the channel's noise floor
+	// starts speech (default 8).
+	VADOnMarginDB float64 `yaml:"vad_on_margin_db" json:"vad_on_margin_db"`
+	// VADOffMarginDB: speech goes on while frames stay this far above the
+	// floor (default 4).
+	VADOffMarginDB float64 `yaml:"vad_off_margin_db" json:"vad_off_margin_db"`
+	// VADMinSpeechS: shorter bursts are not speech (default 0.1).
+	VADMinSpeechS float64 `yaml:"vad_min_speech_s" json:"vad_min_speech_s"`
+	// VADMinSilenceS: shorter pauses inside speech are bridged (default 0.3).
+	VADMinSilenceS float64 `yaml:"vad_min_silence_s" json:"vad_min_silence_s"`
+	// ClippingWarnRatio: warn when more of a channel's samples are clipped
+	// (default 0.001).
+	ClippingWarnRatio float64 `yaml:"clipping_warn_ratio" json:"clipping_warn_ratio"`
+	// DCOffsetWarn: warn when a channel's mean is further from zero, in
+	// full-scale units (default 0.02).
+	DCOffsetWarn float64 `yaml:"dc_offset_warn" json:"dc_offset_warn"`
 }
 
 // DefaultSettings apply where a file does not set a value.
@@ -83,6 +100,13 @@ var DefaultSettings = Settings{
 	DeadAirMinS:     5,
 	OvertalkMinS:    1,
 	BackchannelMaxS: 0.5,
+
+	VADOnMarginDB:     8,
+	VADOffMarginDB:    4,
+	VADMinSpeechS:     0.1,
+	VADMinSilenceS:    0.3,
+	ClippingWarnRatio: 0.001,
+	DCOffsetWarn:      0.02,
 }
 
 // Rule is one check on what is said.
@@ -217,10 +241,15 @@ func (l *Lexicon) validate(name string, at lines) error {
 	for field, v := range map[string]float64{
 		"pass_mark": s.PassMark, "greeting_window_s": s.GreetingWindowS, "closing_window_s": s.ClosingWindowS,
 		"dead_air_min_s": s.DeadAirMinS, "overtalk_min_s": s.OvertalkMinS, "backchannel_max_s": s.BackchannelMaxS,
+		"vad_min_speech_s": s.VADMinSpeechS, "vad_min_silence_s": s.VADMinSilenceS,
+		"clipping_warn_ratio": s.ClippingWarnRatio, "dc_offset_warn": s.DCOffsetWarn,
 	} {
 		if v < 0 {
 			fail(-1, "settings", "%s must not be negative", field)
 		}
+	}
+	if s.VADOnMarginDB <= 0 || s.VADOffMarginDB <= 0 || s.VADOffMarginDB > s.VADOnMarginDB {
+		fail(-1, "settings", "vad margins must be positive, the off margin at most the on margin")
 	}
 	seen := map[string]int{}
 	for i := range l.Rules {

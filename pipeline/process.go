@@ -5,10 +5,11 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"math"
 	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/decode"
+	"github.com/callqa/callqa/pipeline/audio"
 	"github.com/callqa/callqa/pipeline/discover"
 	"github.com/callqa/callqa/pipeline/features"
 	"github.com/callqa/callqa/pipeline/output"
@@ -32,8 +33,6 @@ type Config struct {
 	// AgentChannel is the stereo channel that carries the agent (Left or
 	// Right); the customer is on the other.
 	AgentChannel int
-	// VAD tunes speech detection; zero fields take vad.Defaults.
-	VAD vad.Config
 }
 
 // Engine processes calls. It holds the one shared segmenter and the compiled
@@ -44,6 +43,7 @@ type Engine struct {
 	matcher    *rules.Matcher
 	seg        *segment.Segmenter
 	features   features.Config
+	audio      audio.Config
 }
 
 // New compiles the lexicon and builds the segmenter (about a second).
@@ -67,6 +67,14 @@ func New(cfg Config) (*Engine, error) {
 		seg:        seg,
 		features: features.Config{
 			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
+		},
+		audio: audio.Config{
+			VAD: vad.Config{
+				OnMarginDB: s.VADOnMarginDB, OffMarginDB: s.VADOffMarginDB,
+				MinSpeechS: s.VADMinSpeechS, MinSilenceS: s.VADMinSilenceS,
+			},
+			ClippingWarnRatio: s.ClippingWarnRatio,
+			DCOffsetWarn:      s.DCOffsetWarn,
 		},
 	}, nil
 }
@@ -92,16 +100,16 @@ func (e *Engine) Process(c discover.Call) Result {
 	}
 	row := e.newRow(c)
 
-	var audio *audioAnalysis
+	var rec *audio.Recording
 	var text *transcript.Transcript
 	var errs []error
 	if c.AudioPath != "" {
-		a, err := e.analyzeAudio(c.AudioPath)
+		r, err := audio.Analyze(c.AudioPath, e.audio)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("audio %s: %w", c.AudioPath, err))
 		} else {
-			audio = a
-			row.Warnings = append(row.Warnings, a.warnings...)
+			rec = r
+			row.Warnings = append(row.Warnings, r.Warnings...)
 		}
 	}
 	if c.TranscriptPath != "" {
@@ -122,10 +130,11 @@ func (e *Engine) Process(c discover.Call) Result {
 	// Who spoke when: the channels of a stereo recording, else the
 	// transcript's times.
 	var agent, customer []timeline.Interval
+	stereo := rec != nil && len(rec.Channels) == 2
 	haveParties := true
 	switch {
-	case audio != nil && len(audio.speech) == 2:
-		agent, customer = audio.speech[e.cfg.AgentChannel], audio.speech[1-e.cfg.AgentChannel]
+	case stereo:
+		agent, customer = rec.Channels[e.cfg.AgentChannel].Speech, rec.Channels[1-e.cfg.AgentChannel].Speech
 	case text != nil:
 		agent, customer = text.Intervals(transcript.Agent), text.Intervals(transcript.Customer)
 	default:
@@ -133,26 +142,11 @@ func (e *Engine) Process(c discover.Call) Result {
 	}
 
 	callEnd := 0.0
-	if audio != nil {
-		callEnd = audio.duration
-		row.DurationS = ptr(audio.duration)
-		row.SampleRate = ptr(int32(audio.format.SampleRate))
-		row.Channels = ptr(int32(audio.format.Channels))
-		sil := features.MeasureSilence(timeline.Union(audio.speech...), e.features)
-		row.SilenceS = ptr(sil.TotalS)
-		row.LongestSilenceS = ptr(sil.LongestS)
-		row.DeadAirCount = ptr(int32(len(sil.DeadAir)))
-		if audio.duration > 0 {
-			row.SilenceRatio = ptr(sil.TotalS / audio.duration)
-		}
+	if rec != nil {
+		callEnd = rec.Duration
+		e.audioColumns(&row, rec, stereo)
 		if haveParties {
-			row.AgentTalkS = ptr(timeline.Total(agent))
-			row.CustomerTalkS = ptr(timeline.Total(customer))
-			ot := features.MeasureOvertalk(agent, customer, e.features)
-			row.OvertalkS = ptr(ot.TotalS)
-			row.OvertalkCount = ptr(int32(len(ot.Episodes)))
-			row.InterruptionsByAgent = ptr(int32(ot.InterruptionsByAgent))
-			row.InterruptionsByCustomer = ptr(int32(ot.InterruptionsByCustomer))
+			partyColumns(&row, agent, customer, e.features)
 		}
 	}
 
@@ -231,33 +225,47 @@ func hitRows(callID string, hits []rules.Hit, penalties []float64) []output.HitR
 	return rows
 }
 
-// audioAnalysis is what the audio stages found in one recording.
-type audioAnalysis struct {
-	format   decode.Format
-	duration float64
-	speech   [][]timeline.Interval // per channel
-	warnings []string
+// audioColumns fills the columns measured on the recording alone.
+func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo bool) {
+	row.DurationS = ptr(rec.Duration)
+	row.SampleRate = ptr(int32(rec.Format.SampleRate))
+	row.Channels = ptr(int32(rec.Format.Channels))
+	sil := features.MeasureSilence(timeline.Union(rec.Speech()...), e.features)
+	row.SilenceS = ptr(sil.TotalS)
+	row.LongestSilenceS = ptr(sil.LongestS)
+	row.SilenceP50S, row.SilenceP90S = ptr(sil.P50S), ptr(sil.P90S)
+	row.DeadAirCount = ptr(int32(len(sil.DeadAir)))
+	if rec.Duration > 0 {
+		row.SilenceRatio = ptr(sil.TotalS / rec.Duration)
+	}
+	if stereo {
+		a, c := rec.Channels[e.cfg.AgentChannel], rec.Channels[1-e.cfg.AgentChannel]
+		row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(c.SpeechDBFS)
+		row.AgentClippingRatio, row.CustomerClippingRatio = ptr(a.ClippingRatio), ptr(c.ClippingRatio)
+	}
 }
 
-func (e *Engine) analyzeAudio(path string) (*audioAnalysis, error) {
-	s, err := decode.Open(path)
-	if err != nil {
-		return nil, err
+// partyColumns fills the columns that need to know who spoke when.
+func partyColumns(row *output.CallRow, agent, customer []timeline.Interval, cfg features.Config) {
+	row.AgentTalkS = ptr(timeline.Total(agent))
+	row.CustomerTalkS = ptr(timeline.Total(customer))
+	ot := features.MeasureOvertalk(agent, customer, cfg)
+	row.OvertalkS = ptr(ot.TotalS)
+	row.OvertalkCount = ptr(int32(len(ot.Episodes)))
+	row.InterruptionsByAgent = ptr(int32(ot.InterruptionsByAgent))
+	row.InterruptionsByCustomer = ptr(int32(ot.InterruptionsByCustomer))
+	if lat := features.MeasureLatency(agent, customer); len(lat.Gaps) > 0 {
+		row.ResponseLatencyP50S, row.ResponseLatencyP90S = ptr(lat.P50S), ptr(lat.P90S)
+		row.ResponseLatencyMaxS = ptr(lat.MaxS)
 	}
-	defer s.Close()
-	cfg := e.cfg.VAD
-	if cfg.FrameS == 0 {
-		cfg.FrameS = vad.Defaults.FrameS
+}
+
+// finite is nil for NaN (no speech to measure).
+func finite(v float64) *float64 {
+	if math.IsNaN(v) {
+		return nil
 	}
-	levels, err := vad.Levels(s, s.Format.Channels, s.Format.SampleRate, cfg.FrameS)
-	if err != nil {
-		return nil, err
-	}
-	a := &audioAnalysis{format: s.Format, duration: s.Duration(), warnings: s.Warnings}
-	for _, l := range levels {
-		a.speech = append(a.speech, vad.Detect(l, cfg))
-	}
-	return a, nil
+	return &v
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -4,6 +4,9 @@
 package features
 
 import (
+	"math"
+	"slices"
+
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
@@ -22,24 +25,76 @@ type Config struct {
 // between the first speech and the last (ringing before and the line after
 // the last word are not the agent's silence).
 type Silence struct {
-	TotalS    float64
-	LongestS  float64
-	DeadAir   []timeline.Interval // silences of at least DeadAirMinS
-	Intervals []timeline.Interval // every silence
+	TotalS   float64
+	LongestS float64
+	// P50S and P90S are the median and 90th percentile silence (0 without
+	// silences).
+	P50S, P90S float64
+	DeadAir    []timeline.Interval // silences of at least DeadAirMinS
+	Intervals  []timeline.Interval // every silence
 }
 
 // MeasureSilence finds the silences between the speech of either party.
 func MeasureSilence(speech []timeline.Interval, cfg Config) Silence {
 	gaps := timeline.Gaps(timeline.Union(speech))
 	s := Silence{Intervals: gaps}
-	for _, g := range gaps {
+	lens := make([]float64, len(gaps))
+	for i, g := range gaps {
+		lens[i] = g.Len()
 		s.TotalS += g.Len()
 		s.LongestS = max(s.LongestS, g.Len())
 		if g.Len() >= cfg.DeadAirMinS {
 			s.DeadAir = append(s.DeadAir, g)
 		}
 	}
+	s.P50S, s.P90S = Percentile(lens, 0.5), Percentile(lens, 0.9)
 	return s
+}
+
+// Percentile is the nearest-rank percentile p (0..1] of values, 0 when
+// there are none.
+func Percentile(values []float64, p float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	return sorted[max(0, int(math.Ceil(p*float64(len(sorted))))-1)]
+}
+
+// Latency describes how fast the agent answers: from the end of a customer
+// turn to the start of the agent's next turn, when the agent waited for the
+// customer to finish (a takeover during the customer's speech is overtalk)
+// and the customer did not speak again first.
+type Latency struct {
+	Gaps       []float64 // seconds, in call order
+	P50S, P90S float64
+	MaxS       float64
+}
+
+// MeasureLatency finds the agent's response latencies.
+func MeasureLatency(agent, customer []timeline.Interval) Latency {
+	var l Latency
+	j := 0
+	for i, c := range customer {
+		for j < len(agent) && agent[j].End <= c.End {
+			j++
+		}
+		if j == len(agent) {
+			break
+		}
+		a := agent[j]
+		if a.Start < c.End {
+			continue // the agent was already speaking
+		}
+		if i+1 < len(customer) && customer[i+1].Start < a.Start {
+			continue // the customer went on first
+		}
+		l.Gaps = append(l.Gaps, a.Start-c.End)
+		l.MaxS = max(l.MaxS, a.Start-c.End)
+	}
+	l.P50S, l.P90S = Percentile(l.Gaps, 0.5), Percentile(l.Gaps, 0.9)
+	return l
 }
 
 // Party names who started an overtalk episode.

@@ -53,3 +53,23 @@ func TestBackchannelIsNoInterruption(t *testing.T) {
 		t.Errorf("backchannel counted: %+v", o)
 	}
 }
+
+func TestSilencePercentiles(t *testing.T) {
+	// Gaps of 1, 2, 3, 4 and 10 s.
+	speech := []timeline.Interval{iv(0, 1), iv(2, 3), iv(5, 6), iv(9, 10), iv(14, 15), iv(25, 26)}
+	s := MeasureSilence(speech, cfg)
+	if s.P50S != 3 || s.P90S != 10 || s.LongestS != 10 || len(s.DeadAir) != 1 {
+		t.Errorf("silence %+v", s)
+	}
+}
+
+func TestMeasureLatency(t *testing.T) {
+	customer := []timeline.Interval{iv(2, 4), iv(6, 8), iv(10, 12), iv(12.5, 14), iv(20, 22)}
+	agent := []timeline.Interval{iv(0, 1.5), iv(4.5, 5.5), iv(7.5, 9), iv(15, 16)}
+	// 4 -> 4.5: 0.5 s. 8: the agent took over at 7.5 (overtalk). 12: the
+	// customer went on at 12.5. 14 -> 15: 1 s. 22: no answer.
+	l := MeasureLatency(agent, customer)
+	if len(l.Gaps) != 2 || l.Gaps[0] != 0.5 || l.Gaps[1] != 1 || l.MaxS != 1 || l.P50S != 0.5 || l.P90S != 1 {
+		t.Errorf("latency %+v", l)
+	}
+}

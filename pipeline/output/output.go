@@ -47,6 +47,16 @@ type CallRow struct {
 	AgentSpeechRateCPM      *float64 `parquet:"agent_speech_rate_cpm,optional"`
 	CustomerSpeechRateCPM   *float64 `parquet:"customer_speech_rate_cpm,optional"`
 
+	SilenceP50S           *float64 `parquet:"silence_p50_s,optional"`
+	SilenceP90S           *float64 `parquet:"silence_p90_s,optional"`
+	ResponseLatencyP50S   *float64 `parquet:"response_latency_p50_s,optional"`
+	ResponseLatencyP90S   *float64 `parquet:"response_latency_p90_s,optional"`
+	ResponseLatencyMaxS   *float64 `parquet:"response_latency_max_s,optional"`
+	AgentSpeechDBFS       *float64 `parquet:"agent_speech_dbfs,optional"`
+	CustomerSpeechDBFS    *float64 `parquet:"customer_speech_dbfs,optional"`
+	AgentClippingRatio    *float64 `parquet:"agent_clipping_ratio,optional"`
+	CustomerClippingRatio *float64 `parquet:"customer_clipping_ratio,optional"`
+
 	GreetingOK  *bool    `parquet:"greeting_ok,optional"`
 	ClosingOK   *bool    `parquet:"closing_ok,optional"`
 	BannedCount *int32   `parquet:"banned_count,optional"`

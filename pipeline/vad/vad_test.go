@@ -46,6 +46,7 @@ func TestDetect(t *testing.T) {
 		{"click dropped", -70, -20, []timeline.Interval{iv(1, 1.05), iv(4, 5)}, []timeline.Interval{iv(4, 5)}},
 		{"silent channel", -90, -90, nil, nil},
 		{"quiet talker", -75, -45, []timeline.Interval{iv(2, 4)}, []timeline.Interval{iv(2, 4)}},
+		{"10 dB SNR", -40, -30, []timeline.Interval{iv(2, 4)}, []timeline.Interval{iv(2, 4)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,31 +75,47 @@ func (r *sliceReader) Read(dst []float32) (int, error) {
 	return n / 2, nil
 }
 
-func TestLevels(t *testing.T) {
-	// Stereo at 1000 Hz, 10 ms frames of 10 samples: left a full-scale
-	// square wave (0 dBFS), right silent; 25 frames make 3 frames (the last
-	// partial).
+func TestAnalyze(t *testing.T) {
+	// Stereo at 1000 Hz, 10 ms frames of 10 samples, 25 frames make 3
+	// frames (the last partial). Left: a full-scale square wave, so every
+	// sample clips and pre-emphasis gives |y| = 1.97 (after the first);
+	// right: a DC offset of 0.1 that pre-emphasis removes (y = 0.003).
 	var s []float32
 	for i := range 25 {
 		v := float32(1)
 		if i%2 == 1 {
 			v = -1
 		}
-		s = append(s, v, 0)
+		s = append(s, v, 0.1)
 	}
-	lv, err := Levels(&sliceReader{s}, 2, 1000, 0.01)
+	chans, err := Analyze(&sliceReader{s}, 2, 1000, 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lv) != 2 || len(lv[0]) != 3 || len(lv[1]) != 3 {
-		t.Fatalf("levels shape %d/%d", len(lv[0]), len(lv[1]))
+	left, right := chans[0], chans[1]
+	if len(left.Levels) != 3 || len(right.Levels) != 3 {
+		t.Fatalf("levels %d/%d frames", len(left.Levels), len(right.Levels))
 	}
-	for i := range 3 {
-		if math.Abs(float64(lv[0][i])) > 1e-6 || lv[1][i] != silentDB {
-			t.Errorf("frame %d: %v / %v", i, lv[0][i], lv[1][i])
-		}
+	want := float32(10 * math.Log10(1.97*1.97))
+	if math.Abs(float64(left.Levels[1]-want)) > 1e-3 || left.Clipped != 25 || left.Peak != 1 || math.Abs(left.DC-0.04) > 1e-6 {
+		t.Errorf("left %+v (want level %v)", left, want)
 	}
-	if _, err := Levels(&sliceReader{}, 0, 8000, 0.01); err == nil {
+	if right.Levels[1] > -45 || right.Clipped != 0 || math.Abs(right.DC-0.1) > 1e-6 {
+		t.Errorf("right %+v", right)
+	}
+	if _, err := Analyze(&sliceReader{}, 0, 8000, 0.01); err == nil {
 		t.Error("no error for zero channels")
+	}
+}
+
+func TestNoiseFloorFollowsChangingNoise(t *testing.T) {
+	// 60 s: noise at -70 dB for 30 s, then -40 dB (a fan switched on);
+	// speech at -20 dB in both halves.
+	levels := levelsFor(30, -70, -20, iv(10, 12))
+	levels = append(levels, levelsFor(30, -40, -20, iv(10, 12))...)
+	got := Detect(levels, Config{})
+	want := []timeline.Interval{iv(10, 12), iv(40, 42)}
+	if len(got) != 2 || !near(got[0], want[0]) || !near(got[1], want[1]) {
+		t.Errorf("Detect = %v, want %v", got, want)
 	}
 }

@@ -1,0 +1,135 @@
+// Package audio runs the audio stages on one recording: it decodes the WAV
+// file, measures frame levels and finds each channel's speech, and checks
+// the recording itself (a silent channel, clipping, DC offset).
+package audio
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/callqa/callqa/pipeline/decode"
+	"github.com/callqa/callqa/pipeline/timeline"
+	"github.com/callqa/callqa/pipeline/vad"
+)
+
+// Config holds the audio settings.
+type Config struct {
+	VAD vad.Config
+	// ClippingWarnRatio: warn when more than this fraction of a channel's
+	// samples are clipped (default 0.001).
+	ClippingWarnRatio float64
+	// DCOffsetWarn: warn when a channel's mean sample value is further than
+	// this from zero, in full-scale units (default 0.02).
+	DCOffsetWarn float64
+}
+
+// Defaults are the settings used where a Config field is zero.
+var Defaults = Config{VAD: vad.Defaults, ClippingWarnRatio: 0.001, DCOffsetWarn: 0.02}
+
+// Channel is what was found on one channel.
+type Channel struct {
+	// Speech is where the channel carries speech, in seconds.
+	Speech []timeline.Interval
+	// SpeechDBFS is the mean level of its speech frames (after
+	// pre-emphasis), or NaN without speech.
+	SpeechDBFS float64
+	// ClippingRatio is the fraction of its samples at or beyond full scale.
+	ClippingRatio float64
+	// DC is its mean sample value.
+	DC float64
+}
+
+// Recording is the audio of one call.
+type Recording struct {
+	Format   decode.Format
+	Duration float64 // seconds
+	Channels []Channel
+	Warnings []string
+}
+
+// Analyze decodes and analyzes the WAV file at path.
+func Analyze(path string, cfg Config) (*Recording, error) {
+	s, err := decode.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	cfg = cfg.withDefaults()
+	frames, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, cfg.VAD.FrameS)
+	if err != nil {
+		return nil, fmt.Errorf("read samples: %w", err)
+	}
+	rec := &Recording{Format: s.Format, Duration: s.Duration(), Warnings: s.Warnings}
+	for c, ch := range frames {
+		speech := vad.Detect(ch.Levels, cfg.VAD)
+		out := Channel{
+			Speech:     speech,
+			SpeechDBFS: meanLevel(ch.Levels, speech, cfg.VAD.FrameS),
+			DC:         ch.DC,
+		}
+		if s.Frames > 0 {
+			out.ClippingRatio = float64(ch.Clipped) / float64(s.Frames)
+		}
+		rec.Channels = append(rec.Channels, out)
+		rec.Warnings = append(rec.Warnings, check(c, len(frames), out, ch.Peak, rec.Duration, cfg)...)
+	}
+	return rec, nil
+}
+
+func (c Config) withDefaults() Config {
+	c.VAD = c.VAD.WithDefaults()
+	if c.ClippingWarnRatio == 0 {
+		c.ClippingWarnRatio = Defaults.ClippingWarnRatio
+	}
+	if c.DCOffsetWarn == 0 {
+		c.DCOffsetWarn = Defaults.DCOffsetWarn
+	}
+	return c
+}
+
+// check returns the recording problems of one channel, worded for a QA lead.
+func check(c, channels int, ch Channel, peak float32, duration float64, cfg Config) []string {
+	name := "the recording"
+	if channels == 2 {
+		name = [...]string{"the left channel", "the right channel"}[c]
+	}
+	var w []string
+	switch {
+	case peak == 0 && duration > 0:
+		w = append(w, name+" is digital silence all call")
+	case len(ch.Speech) == 0 && duration > 0:
+		w = append(w, name+" has no speech all call")
+	}
+	if ch.ClippingRatio > cfg.ClippingWarnRatio {
+		w = append(w, fmt.Sprintf("%s is clipped: %.2f%% of samples at full scale", name, 100*ch.ClippingRatio))
+	}
+	if math.Abs(ch.DC) > cfg.DCOffsetWarn {
+		w = append(w, fmt.Sprintf("%s has a DC offset of %+.3f of full scale", name, ch.DC))
+	}
+	return w
+}
+
+// meanLevel is the power mean, in dB, of the frames inside speech.
+func meanLevel(levels []float32, speech []timeline.Interval, frameS float64) float64 {
+	var sum float64
+	n := 0
+	for _, iv := range speech {
+		for i := int(math.Round(iv.Start / frameS)); i < int(math.Round(iv.End/frameS)) && i < len(levels); i++ {
+			sum += math.Pow(10, float64(levels[i])/10)
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return 10 * math.Log10(sum/float64(n))
+}
+
+// Speech returns the speech of every channel, for silence measures.
+func (r *Recording) Speech() [][]timeline.Interval {
+	out := make([][]timeline.Interval, len(r.Channels))
+	for i, c := range r.Channels {
+		out[i] = c.Speech
+	}
+	return out
+}
