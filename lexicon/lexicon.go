@@ -74,11 +74,11 @@ type Settings struct {
 	// an interruption (default 0.5).
 	BackchannelMaxS float64 `yaml:"backchannel_max_s" json:"backchannel_max_s"`
 
-	// VADOnMarginDB: a frame this far above the channel's noise floor
-	// starts speech (default 8).
+	// VADOnMarginDB: a frame at least this far above the channel's noise
+	// floor (and 4 standard deviations of the noise) starts speech (default 3).
 	VADOnMarginDB float64 `yaml:"vad_on_margin_db" json:"vad_on_margin_db"`
-	// VADOffMarginDB: speech goes on while frames stay this far above the
-	// floor (default 4).
+	// VADOffMarginDB: speech goes on while frames stay this far (and 2
+	// noise standard deviations) above the floor (default 1.5).
 	VADOffMarginDB float64 `yaml:"vad_off_margin_db" json:"vad_off_margin_db"`
 	// VADMinSpeechS: shorter bursts are not speech (default 0.1).
 	VADMinSpeechS float64 `yaml:"vad_min_speech_s" json:"vad_min_speech_s"`
@@ -101,8 +101,8 @@ var DefaultSettings = Settings{
 	OvertalkMinS:    1,
 	BackchannelMaxS: 0.5,
 
-	VADOnMarginDB:     8,
-	VADOffMarginDB:    4,
+	VADOnMarginDB:     3,
+	VADOffMarginDB:    1.5,
 	VADMinSpeechS:     0.1,
 	VADMinSilenceS:    0.3,
 	ClippingWarnRatio: 0.001,

@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+
+	"github.com/zaf/g711"
 )
 
 // Turn is one utterance: who speaks, when (seconds), and what.
@@ -47,7 +49,27 @@ type Sample struct {
 	Turns      []Turn
 	// NoAudio: the call has a transcript only.
 	NoAudio bool
+	Audio   Audio
 	Want    Want
+}
+
+// Audio describes how a recording is rendered. The zero value is a clean
+// 16-bit PCM recording with faint white noise (about -71 dBFS).
+type Audio struct {
+	// Encoding: "pcm16" (default), "pcm8", "pcm24", "float32", "mulaw", "alaw".
+	Encoding string
+	// SNRDB, if set, is the ratio of each party's speech power to the white
+	// noise on its channel, in dB.
+	SNRDB float64
+	// HumDBFS, if set, adds 50 Hz mains hum (with a third harmonic) at this
+	// level to every channel.
+	HumDBFS float64
+	// AgentGainDB changes the agent's loudness (-20: a quiet agent).
+	AgentGainDB float64
+	// DC adds a constant offset to every sample (full-scale units).
+	DC float64
+	// CustomerGain multiplies the customer's voice (3: driven into clipping).
+	CustomerGain float64
 }
 
 // Calls are the well-formed sample calls (testdata/calls).
@@ -166,24 +188,65 @@ var Broken = map[string][]byte{
 	"bad-json.json": []byte(`{"call_id": "bad-json", "segments": [ {"speaker": "agent", "start": 0.5,`),
 }
 
-// WAV renders the sample as 16-bit PCM.
+// WAV renders the sample as a WAV file.
 func (s Sample) WAV() []byte {
 	frames := int(math.Round(s.DurationS * float64(s.SampleRate)))
-	samples := make([]float64, frames*s.Channels)
-	h := fnv.New64a()
-	h.Write([]byte(s.Name))
-	rng := rand.New(rand.NewPCG(h.Sum64(), 1))
-	for i := range samples {
-		samples[i] = (rng.Float64()*2 - 1) * noiseAmp
-	}
+	a := s.Audio
+	voices := make([]float64, frames*s.Channels)
 	for _, t := range s.Turns {
 		ch := 0
 		if t.Speaker == "customer" && s.Channels == 2 {
 			ch = 1
 		}
-		voice(samples, s.Channels, ch, s.SampleRate, t)
+		gain := 1.0
+		if t.Speaker == "agent" && a.AgentGainDB != 0 {
+			gain = math.Pow(10, a.AgentGainDB/20)
+		}
+		if t.Speaker == "customer" && a.CustomerGain != 0 {
+			gain = a.CustomerGain
+		}
+		voice(voices, s.Channels, ch, s.SampleRate, t, gain)
 	}
-	return pcm16(samples, s.Channels, s.SampleRate)
+
+	h := fnv.New64a()
+	h.Write([]byte(s.Name))
+	rng := rand.New(rand.NewPCG(h.Sum64(), 1))
+	noise := make([]float64, s.Channels)
+	for ch := range noise {
+		noise[ch] = noiseAmp
+		if a.SNRDB != 0 {
+			// Uniform noise of amplitude A has power A²/3.
+			noise[ch] = math.Sqrt(3*speechPower(voices, s.Channels, ch)) / math.Pow(10, a.SNRDB/20)
+		}
+	}
+	hum := 0.0
+	if a.HumDBFS != 0 {
+		hum = math.Sqrt2 * math.Pow(10, a.HumDBFS/20) // peak of a sine at that RMS
+	}
+	samples := voices
+	for i := range samples {
+		ch := i % s.Channels
+		at := float64(i/s.Channels) / float64(s.SampleRate)
+		samples[i] += (rng.Float64()*2-1)*noise[ch] + a.DC +
+			hum*(math.Sin(2*math.Pi*50*at)+0.3*math.Sin(2*math.Pi*150*at))
+	}
+	return encodeWAV(samples, s.Channels, s.SampleRate, a.Encoding)
+}
+
+// speechPower is the mean power of channel ch where it is not silent.
+func speechPower(x []float64, channels, ch int) float64 {
+	var sum float64
+	n := 0
+	for i := ch; i < len(x); i += channels {
+		if x[i] != 0 {
+			sum += x[i] * x[i]
+			n++
+		}
+	}
+	if n == 0 {
+		return noiseAmp * noiseAmp
+	}
+	return sum / float64(n)
 }
 
 // Levels of the synthetic signals.
@@ -193,12 +256,20 @@ const (
 	custAmp  = 0.3
 )
 
-// voice adds a speech-like burst: a voiced tone with harmonics and a
-// gliding pitch, its loudness pulsing at a syllable rate of 4 Hz.
-func voice(dst []float64, channels, ch, rate int, t Turn) {
+// voice adds a speech-like burst as a telephone line carries it: a voiced
+// sound whose harmonics fill the 300-3400 Hz band with a -6 dB/octave slope,
+// its pitch gliding and its loudness pulsing at a syllable rate of 4 Hz.
+func voice(dst []float64, channels, ch, rate int, t Turn, gain float64) {
 	f0, amp := 210.0, agentAmp
 	if t.Speaker == "customer" {
 		f0, amp = 130.0, custAmp
+	}
+	amp *= gain
+	harmonics := int(3400 / (f0 * 1.05))
+	lowest := int(math.Ceil(300 / (f0 * 0.95)))
+	norm := 0.0
+	for k := lowest; k <= harmonics; k++ {
+		norm += 1 / float64(k)
 	}
 	const ramp = 0.015
 	first := int(math.Round(t.Start * float64(rate)))
@@ -211,30 +282,69 @@ func voice(dst []float64, channels, ch, rate int, t Turn) {
 			env *= 0.5 - 0.5*math.Cos(math.Pi*edge/ramp)
 		}
 		phase += 2 * math.Pi * f0 * (1 + 0.05*math.Sin(2*math.Pi*0.7*x)) / float64(rate)
-		v := math.Sin(phase) + 0.5*math.Sin(2*phase) + 0.33*math.Sin(3*phase) + 0.25*math.Sin(4*phase)
-		dst[n*channels+ch] += amp * env * v / 2.1
+		// sin(k·phase) for every k by the Chebyshev recurrence.
+		c2 := 2 * math.Cos(phase)
+		prev, cur := 0.0, math.Sin(phase)
+		v := 0.0
+		for k := 1; k <= harmonics; k++ {
+			if k >= lowest {
+				v += cur / float64(k)
+			}
+			prev, cur = cur, c2*cur-prev
+		}
+		dst[n*channels+ch] += amp * env * v / norm * 1.6
 	}
 }
 
-// pcm16 writes a canonical 44-byte-header PCM WAV file.
-func pcm16(samples []float64, channels, rate int) []byte {
-	data := len(samples) * 2
+// encodeWAV writes a canonical RIFF WAV file in the given encoding.
+func encodeWAV(samples []float64, channels, rate int, encoding string) []byte {
+	tag, bits := uint16(1), 16
+	switch encoding {
+	case "pcm8":
+		bits = 8
+	case "pcm24":
+		bits = 24
+	case "float32":
+		tag, bits = 3, 32
+	case "mulaw":
+		tag, bits = 7, 8
+	case "alaw":
+		tag, bits = 6, 8
+	}
+	width := bits / 8
+	data := len(samples) * width
 	b := make([]byte, 44+data)
 	copy(b[0:], "RIFF")
 	binary.LittleEndian.PutUint32(b[4:], uint32(36+data))
 	copy(b[8:], "WAVEfmt ")
 	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
+	binary.LittleEndian.PutUint16(b[20:], tag)
 	binary.LittleEndian.PutUint16(b[22:], uint16(channels))
 	binary.LittleEndian.PutUint32(b[24:], uint32(rate))
-	binary.LittleEndian.PutUint32(b[28:], uint32(rate*channels*2))
-	binary.LittleEndian.PutUint16(b[32:], uint16(channels*2))
-	binary.LittleEndian.PutUint16(b[34:], 16)
+	binary.LittleEndian.PutUint32(b[28:], uint32(rate*channels*width))
+	binary.LittleEndian.PutUint16(b[32:], uint16(channels*width))
+	binary.LittleEndian.PutUint16(b[34:], uint16(bits))
 	copy(b[36:], "data")
 	binary.LittleEndian.PutUint32(b[40:], uint32(data))
+	out := b[44:]
 	for i, v := range samples {
-		q := math.Round(max(-1, min(1, v)) * 32767)
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(q)))
+		v = max(-1, min(1, v))
+		q16 := int16(math.Round(v * 32767))
+		switch encoding {
+		case "pcm8":
+			out[i] = uint8(int(math.Round(v*127)) + 128)
+		case "pcm24":
+			q := int32(math.Round(v * 8388607))
+			out[3*i], out[3*i+1], out[3*i+2] = byte(q), byte(q>>8), byte(q>>16)
+		case "float32":
+			binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(float32(v)))
+		case "mulaw":
+			out[i] = g711.EncodeUlawFrame(q16)
+		case "alaw":
+			out[i] = g711.EncodeAlawFrame(q16)
+		default:
+			binary.LittleEndian.PutUint16(out[2*i:], uint16(q16))
+		}
 	}
 	return b
 }
@@ -276,4 +386,38 @@ func WriteAll(dir string) error {
 		}
 	}
 	return nil
+}
+
+// Conversation is a 60 s exchange that exercises every audio metric: turn
+// changes with short gaps, one overtalk started by each party, a
+// backchannel, and an 8 s dead air. Each turn is at least 0.5 s from the
+// speaker's previous one, so that no pause is bridged.
+func Conversation() []Turn {
+	return []Turn{
+		{"agent", 0.5, 4.0, "您好，请问有什么可以帮您？"},
+		{"customer", 4.6, 10.0, "我上个月就说了要退订这个业务，结果还在扣钱。"},
+		{"agent", 8.5, 12.0, "这个业务我帮您查一下。"}, // agent cuts in: 1.5 s overtalk
+		{"agent", 12.8, 14.0, "请稍等。"},
+		{"agent", 22.0, 27.0, "查到了，退订没有成功，我现在帮您重新办理。"}, // 8 s dead air before
+		{"customer", 24.0, 24.3, "嗯"}, // backchannel
+		{"customer", 25.0, 30.0, "那多扣的钱怎么办？"}, // customer cuts in: 2 s overtalk
+		{"agent", 30.7, 36.0, "多扣的费用会在三个工作日内退回。"},
+		{"customer", 36.8, 39.0, "好的。"},
+		{"agent", 39.6, 44.0, "请问还有其他可以帮您的吗？"},
+		{"customer", 44.5, 46.0, "没有了。"},
+		{"agent", 47.0, 50.0, "感谢您的来电，再见。"},
+	}
+}
+
+// LongCall repeats Conversation for durationS seconds: a long recording
+// for benchmarks.
+func LongCall(name string, durationS float64) Sample {
+	s := Sample{Name: name, DurationS: durationS, SampleRate: 8000, Channels: 2}
+	for off := 0.0; off+60 <= durationS; off += 60 {
+		for _, t := range Conversation() {
+			t.Start, t.End = t.Start+off, t.End+off
+			s.Turns = append(s.Turns, t)
+		}
+	}
+	return s
 }

@@ -16,7 +16,7 @@ import (
 type Config struct {
 	VAD vad.Config
 	// ClippingWarnRatio: warn when more than this fraction of a channel's
-	// samples are clipped (default 0.001).
+	// speech samples are clipped (default 0.001).
 	ClippingWarnRatio float64
 	// DCOffsetWarn: warn when a channel's mean sample value is further than
 	// this from zero, in full-scale units (default 0.02).
@@ -30,10 +30,12 @@ var Defaults = Config{VAD: vad.Defaults, ClippingWarnRatio: 0.001, DCOffsetWarn:
 type Channel struct {
 	// Speech is where the channel carries speech, in seconds.
 	Speech []timeline.Interval
-	// SpeechDBFS is the mean level of its speech frames (after
-	// pre-emphasis), or NaN without speech.
+	// SpeechDBFS is the mean level of its speech frames (after the
+	// high-pass filter), or NaN without speech.
 	SpeechDBFS float64
-	// ClippingRatio is the fraction of its samples at or beyond full scale.
+	// ClippingRatio is the clipped samples (at or beyond vad.ClipLevel) as
+	// a fraction of the samples of its speech: how much of what the party
+	// said is distorted.
 	ClippingRatio float64
 	// DC is its mean sample value.
 	DC float64
@@ -67,8 +69,8 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 			SpeechDBFS: meanLevel(ch.Levels, speech, cfg.VAD.FrameS),
 			DC:         ch.DC,
 		}
-		if s.Frames > 0 {
-			out.ClippingRatio = float64(ch.Clipped) / float64(s.Frames)
+		if talk := timeline.Total(speech) * float64(s.Format.SampleRate); talk > 0 {
+			out.ClippingRatio = min(1, float64(ch.Clipped)/talk)
 		}
 		rec.Channels = append(rec.Channels, out)
 		rec.Warnings = append(rec.Warnings, check(c, len(frames), out, ch.Peak, rec.Duration, cfg)...)
