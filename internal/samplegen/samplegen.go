@@ -399,8 +399,8 @@ func Conversation() []Turn {
 		{"agent", 8.5, 12.0, "这个业务我帮您查一下。"}, // agent cuts in: 1.5 s overtalk
 		{"agent", 12.8, 14.0, "请稍等。"},
 		{"agent", 22.0, 27.0, "查到了，退订没有成功，我现在帮您重新办理。"}, // 8 s dead air before
-		{"customer", 24.0, 24.3, "嗯"}, // backchannel
-		{"customer", 25.0, 30.0, "那多扣的钱怎么办？"}, // customer cuts in: 2 s overtalk
+		{"customer", 24.0, 24.3, "嗯"},                  // backchannel
+		{"customer", 25.0, 30.0, "那多扣的钱怎么办？"},          // customer cuts in: 2 s overtalk
 		{"agent", 30.7, 36.0, "多扣的费用会在三个工作日内退回。"},
 		{"customer", 36.8, 39.0, "好的。"},
 		{"agent", 39.6, 44.0, "请问还有其他可以帮您的吗？"},

@@ -128,9 +128,9 @@ func Analyze(r SampleReader, channels, sampleRate int, frameS float64) ([]Channe
 	type state struct {
 		x1, x2, y1, y2 float64 // filter memory
 		energy         float64 // of the current frame
-		sum    float64
-		peak   float32
-		clip   int64
+		sum            float64
+		peak           float32
+		clip           int64
 	}
 	st := make([]state, channels)
 	out := make([]Channel, channels)
