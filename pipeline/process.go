@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
@@ -37,16 +38,20 @@ type Config struct {
 
 // Engine processes calls. It holds the one shared segmenter and the compiled
 // lexicon, and is safe for concurrent use.
+//
+// The segmenter (about a second and 130 MB to build) is built when the first
+// transcript needs it, so a run over recordings alone never pays for it.
+// Lexicon words are added inside that one build, before any Cut.
 type Engine struct {
 	cfg        Config
 	lexVersion string
 	matcher    *rules.Matcher
-	seg        *segment.Segmenter
+	seg        func() (*segment.Segmenter, error)
 	features   features.Config
 	audio      audio.Config
 }
 
-// New compiles the lexicon and builds the segmenter (about a second).
+// New compiles the lexicon.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Lexicon == nil {
 		return nil, errors.New("pipeline: no lexicon")
@@ -55,16 +60,12 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("pipeline: agent channel %d", cfg.AgentChannel)
 	}
 	m := rules.Compile(cfg.Lexicon)
-	seg, err := segment.New(m.Words())
-	if err != nil {
-		return nil, err
-	}
 	s := cfg.Lexicon.Settings
 	return &Engine{
 		cfg:        cfg,
 		lexVersion: cfg.Lexicon.ID(),
 		matcher:    m,
-		seg:        seg,
+		seg:        sync.OnceValues(func() (*segment.Segmenter, error) { return segment.New(m.Words()) }),
 		features: features.Config{
 			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
 		},
@@ -157,7 +158,11 @@ func (e *Engine) Process(c discover.Call) Result {
 		}
 		row.AgentSpeechRateCPM = speechRate(text, transcript.Agent, timeline.Total(agent))
 		row.CustomerSpeechRateCPM = speechRate(text, transcript.Customer, timeline.Total(customer))
-		res := e.matcher.Match(text.Segments, e.seg, callEnd)
+		seg, err := e.seg()
+		if err != nil {
+			return e.failed(c, err)
+		}
+		res := e.matcher.Match(text.Segments, seg, callEnd)
 		hits = res.Hits
 		row.GreetingOK, row.ClosingOK = res.GreetingOK, res.ClosingOK
 		row.BannedCount = ptr(int32(res.BannedCount))

@@ -73,7 +73,7 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 			out.ClippingRatio = min(1, float64(ch.Clipped)/talk)
 		}
 		rec.Channels = append(rec.Channels, out)
-		rec.Warnings = append(rec.Warnings, check(c, len(frames), out, ch.Peak, rec.Duration, cfg)...)
+		rec.Warnings = append(rec.Warnings, check(c, len(frames), out, ch.Silent(), rec.Duration, cfg)...)
 	}
 	return rec, nil
 }
@@ -90,14 +90,14 @@ func (c Config) withDefaults() Config {
 }
 
 // check returns the recording problems of one channel, worded for a QA lead.
-func check(c, channels int, ch Channel, peak float32, duration float64, cfg Config) []string {
+func check(c, channels int, ch Channel, silent bool, duration float64, cfg Config) []string {
 	name := "the recording"
 	if channels == 2 {
 		name = [...]string{"the left channel", "the right channel"}[c]
 	}
 	var w []string
 	switch {
-	case peak == 0 && duration > 0:
+	case silent && duration > 0:
 		w = append(w, name+" is digital silence all call")
 	case len(ch.Speech) == 0 && duration > 0:
 		w = append(w, name+" has no speech all call")

@@ -1,5 +1,8 @@
 // Command gen writes the sample calls of testdata (go run ./testdata/gen).
 // The output is deterministic: running it again changes nothing.
+//
+// With -long SECONDS -out FILE it writes one long stereo 8 kHz recording
+// instead (the benchmark's hour-long call).
 package main
 
 import (
@@ -12,9 +15,21 @@ import (
 
 func main() {
 	dir := flag.String("dir", "testdata", "folder to write the samples into")
+	long := flag.Float64("long", 0, "write one recording of this many seconds to -out")
+	out := flag.String("out", "", "file for -long")
 	flag.Parse()
-	if err := samplegen.WriteAll(*dir); err != nil {
+	if err := run(*dir, *long, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
+}
+
+func run(dir string, long float64, out string) error {
+	if long <= 0 {
+		return samplegen.WriteAll(dir)
+	}
+	if out == "" {
+		return fmt.Errorf("-long needs -out FILE")
+	}
+	return os.WriteFile(out, samplegen.LongCall("long", long).WAV(), 0o644)
 }
