@@ -26,7 +26,11 @@ lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
+# Go benchmarks of every stage (BenchmarkHour runs the audio stage and ffmpeg
+# silencedetect side by side when ffmpeg is installed), then the whole CLI
+# against ffmpeg on one hour of audio (installs ffmpeg with apt).
 bench:
+	bash bench/audio.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Brief fuzzing of every parser (FUZZTIME per target).

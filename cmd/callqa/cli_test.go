@@ -83,7 +83,7 @@ func TestRelocatedBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("relocated binary: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "7 calls: 7 processed, 0 failed") {
+	if !strings.Contains(string(out), "8 calls: 8 processed, 0 failed") {
 		t.Errorf("output:\n%s", out)
 	}
 }

@@ -18,6 +18,8 @@ import (
 // independently of callqa's interval code.
 type truth struct {
 	agentTalk, customerTalk, silence, longestSilence, overtalk float64
+	silences                                                   []float64 // each silence, in call order
+	latencies                                                  []float64 // agent response latencies
 }
 
 func computeTruth(s samplegen.Sample, overtalkMinS float64) truth {
@@ -47,6 +49,9 @@ func computeTruth(s samplegen.Sample, overtalkMinS float64) truth {
 			gap += step
 			tr.longestSilence = max(tr.longestSilence, gap)
 		} else {
+			if gap > 0 {
+				tr.silences = append(tr.silences, gap)
+			}
 			gap = 0
 		}
 		if a && c {
@@ -58,7 +63,33 @@ func computeTruth(s samplegen.Sample, overtalkMinS float64) truth {
 			both = 0
 		}
 	}
+	// Latency: a customer turn ends while the agent is silent, and the
+	// agent speaks next.
+	for _, c := range s.Turns {
+		if c.Speaker != "customer" || speaking("agent", c.End-step/2) {
+			continue
+		}
+		next, nextCustomer := math.Inf(1), math.Inf(1)
+		for _, t := range s.Turns {
+			if t.Speaker == "agent" && t.Start >= c.End {
+				next = min(next, t.Start)
+			}
+			if t.Speaker == "customer" && t.Start > c.End {
+				nextCustomer = min(nextCustomer, t.Start)
+			}
+		}
+		if !math.IsInf(next, 1) && next < nextCustomer {
+			tr.latencies = append(tr.latencies, next-c.End)
+		}
+	}
 	return tr
+}
+
+// nearestRank is the p-th percentile of values by the nearest-rank method.
+func nearestRank(values []float64, p float64) float64 {
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	return sorted[int(math.Ceil(p*float64(len(sorted))))-1]
 }
 
 // runCallqa runs the command in-process and returns its exit code and stderr.
@@ -84,6 +115,8 @@ type callRow struct {
 	audioPath, transcriptPath, errMsg                              sql.NullString
 	duration, agentTalk, customerTalk, silence, ratio, longest     sql.NullFloat64
 	overtalk, agentRate, customerRate, score                       sql.NullFloat64
+	silP50, silP90, latP50, latP90, latMax                         sql.NullFloat64
+	agentDB, customerDB, agentClip, customerClip                   sql.NullFloat64
 	sampleRate, channels, deadAir, overtalkCount, intAgent, intCus sql.NullInt64
 	bannedCount                                                    sql.NullInt64
 	greetingOK, closingOK, passed                                  sql.NullBool
@@ -98,7 +131,9 @@ func readCalls(t *testing.T, db *sql.DB, dir string) map[string]callRow {
 		customer_talk_s, silence_s, silence_ratio, longest_silence_s, overtalk_s, agent_speech_rate_cpm,
 		customer_speech_rate_cpm, score, sample_rate, channels, dead_air_count, overtalk_count,
 		interruptions_by_agent, interruptions_by_customer, banned_count, greeting_ok, closing_ok, passed,
-		schema_version, lexicon_version, len(warnings)
+		schema_version, lexicon_version, len(warnings),
+		silence_p50_s, silence_p90_s, response_latency_p50_s, response_latency_p90_s, response_latency_max_s,
+		agent_speech_dbfs, customer_speech_dbfs, agent_clipping_ratio, customer_clipping_ratio
 		FROM read_parquet(?) ORDER BY call_id`, filepath.Join(dir, "calls*.parquet"))
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +147,9 @@ func readCalls(t *testing.T, db *sql.DB, dir string) map[string]callRow {
 			&r.customerTalk, &r.silence, &r.ratio, &r.longest, &r.overtalk, &r.agentRate,
 			&r.customerRate, &r.score, &r.sampleRate, &r.channels, &r.deadAir, &r.overtalkCount,
 			&r.intAgent, &r.intCus, &r.bannedCount, &r.greetingOK, &r.closingOK, &r.passed,
-			&r.schemaVersion, &r.lexiconVersion, &r.warnings)
+			&r.schemaVersion, &r.lexiconVersion, &r.warnings,
+			&r.silP50, &r.silP90, &r.latP50, &r.latP90, &r.latMax,
+			&r.agentDB, &r.customerDB, &r.agentClip, &r.customerClip)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,6 +245,11 @@ func TestRunSamples(t *testing.T) {
 		}
 		checkSample(t, s, row, hits[s.Name])
 	}
+	// The mu-law call's agent was rendered 12 dB quieter than in the clean
+	// call: the measured speech level says so.
+	if clean, quiet := calls["clean"].agentDB, calls["mulaw-noisy"].agentDB; math.Abs(quiet.Float64-clean.Float64+12) > 1.5 {
+		t.Errorf("agent speech %.1f dBFS, clean call %.1f dBFS: want 12 dB apart", quiet.Float64, clean.Float64)
+	}
 	for name := range samplegen.Broken {
 		id := strings.TrimSuffix(name, filepath.Ext(name))
 		row := calls[id]
@@ -255,6 +297,20 @@ func checkSample(t *testing.T, s samplegen.Sample, row callRow, hits []hitRow) {
 		equalInt(t, name, "interruptions_by_customer", row.intCus, w.InterruptionsByCustomer)
 		within(t, name, "agent_speech_rate_cpm", row.agentRate, hanPerMinute(s, "agent", tr.agentTalk), 0.03*hanPerMinute(s, "agent", tr.agentTalk))
 		within(t, name, "customer_speech_rate_cpm", row.customerRate, hanPerMinute(s, "customer", tr.customerTalk), 0.03*hanPerMinute(s, "customer", tr.customerTalk))
+		within(t, name, "silence_p50_s", row.silP50, nearestRank(tr.silences, 0.5), 0.1)
+		within(t, name, "silence_p90_s", row.silP90, nearestRank(tr.silences, 0.9), 0.1)
+		within(t, name, "response_latency_p50_s", row.latP50, nearestRank(tr.latencies, 0.5), 0.1)
+		within(t, name, "response_latency_p90_s", row.latP90, nearestRank(tr.latencies, 0.9), 0.1)
+		within(t, name, "response_latency_max_s", row.latMax, slices.Max(tr.latencies), 0.1)
+		if s.Channels == 2 {
+			within(t, name, "agent_clipping_ratio", row.agentClip, 0, 0)
+			within(t, name, "customer_clipping_ratio", row.customerClip, 0, 0)
+			if !row.agentDB.Valid || !row.customerDB.Valid || row.agentDB.Float64 > -10 || row.agentDB.Float64 < -60 {
+				t.Errorf("%s: speech levels %v / %v dBFS", name, row.agentDB, row.customerDB)
+			}
+		} else if row.agentDB.Valid || row.agentClip.Valid {
+			t.Errorf("%s: mono recording has per-party levels", name)
+		}
 	}
 	equalBool(t, name, "greeting_ok", row.greetingOK, w.GreetingOK)
 	equalBool(t, name, "closing_ok", row.closingOK, w.ClosingOK)
@@ -293,4 +349,23 @@ func hanPerMinute(s samplegen.Sample, speaker string, talkS float64) float64 {
 		}
 	}
 	return float64(n) / (talkS / 60)
+}
+
+// TestAgentChannelRight: with --agent-channel right the parties swap.
+func TestAgentChannelRight(t *testing.T) {
+	out := t.TempDir()
+	clean := "../../testdata/calls/clean.wav"
+	if code, stderr := runCallqa(t, "run", clean, "--out", out, "--agent-channel", "right"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	row := readCalls(t, openDuckDB(t), out)["clean"]
+	var s samplegen.Sample
+	for _, c := range samplegen.Calls() {
+		if c.Name == "clean" {
+			s = c
+		}
+	}
+	tr := computeTruth(s, 1)
+	within(t, "clean", "agent_talk_s (right)", row.agentTalk, tr.customerTalk, 0.03*tr.customerTalk)
+	within(t, "clean", "customer_talk_s (left)", row.customerTalk, tr.agentTalk, 0.03*tr.agentTalk)
 }

@@ -90,6 +90,23 @@ func Calls() []Sample {
 			Want: Want{GreetingOK: true, ClosingOK: true, Score: 100, Passed: true},
 		},
 		{
+			// The clean call again as a G.711 mu-law recording on a noisy
+			// line (20 dB SNR) with a quiet agent, as telephony systems store them.
+			Name: "mulaw-noisy", DurationS: 32, SampleRate: 8000, Channels: 2,
+			Audio: Audio{Encoding: "mulaw", SNRDB: 20, AgentGainDB: -12},
+			Turns: []Turn{
+				{"agent", 0.5, 4.0, "您好，工号2046，请问有什么可以帮您？"},
+				{"customer", 4.6, 8.0, "我想查一下这个月的流量。"},
+				{"agent", 8.6, 12.5, "好的，请您稍等，我帮您查询一下。"},
+				{"agent", 14.0, 18.0, "感谢您的耐心等待，您本月还剩五个G。"},
+				{"customer", 18.6, 21.0, "好的，谢谢。"},
+				{"agent", 21.6, 25.5, "请问还有其他可以帮您的吗？"},
+				{"customer", 26.0, 27.5, "没有了。"},
+				{"agent", 28.0, 31.0, "感谢您的来电，再见！"},
+			},
+			Want: Want{GreetingOK: true, ClosingOK: true, Score: 100, Passed: true},
+		},
+		{
 			Name: "banned-phrase", DurationS: 36, SampleRate: 8000, Channels: 2,
 			Turns: []Turn{
 				{"agent", 0.5, 3.5, "您好，很高兴为您服务。"},
