@@ -6,6 +6,7 @@ package audio
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/callqa/callqa/pipeline/decode"
 	"github.com/callqa/callqa/pipeline/timeline"
@@ -56,12 +57,17 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 		return nil, err
 	}
 	defer s.Close()
+	return AnalyzeStream(s, cfg)
+}
+
+// AnalyzeStream analyzes an open recording.
+func AnalyzeStream(s *decode.Stream, cfg Config) (*Recording, error) {
 	cfg = cfg.withDefaults()
 	frames, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, cfg.VAD.FrameS)
 	if err != nil {
 		return nil, fmt.Errorf("read samples: %w", err)
 	}
-	rec := &Recording{Format: s.Format, Duration: s.Duration(), Warnings: s.Warnings}
+	rec := &Recording{Format: s.Format, Duration: s.Duration()}
 	for c, ch := range frames {
 		speech := vad.Detect(ch.Levels, cfg.VAD)
 		out := Channel{
@@ -75,6 +81,8 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 		rec.Channels = append(rec.Channels, out)
 		rec.Warnings = append(rec.Warnings, check(c, len(frames), out, ch.Silent(), rec.Duration, cfg)...)
 	}
+	// The stream's warnings are complete only once it has been read.
+	rec.Warnings = append(slices.Clone(s.Warnings), rec.Warnings...)
 	return rec, nil
 }
 

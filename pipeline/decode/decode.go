@@ -31,6 +31,8 @@ type Stream struct {
 	left    int64 // data bytes not yet read
 	raw     []byte
 	convert func(dst []float32, src []byte)
+
+	warnedFloats bool
 }
 
 // blockBytes is about how much of the data chunk is read at a time.
@@ -103,8 +105,37 @@ func (s *Stream) Read(dst []float32) (int, error) {
 		s.left = 0 // the file shrank after it was opened: keep what was read
 	}
 	got := n / fm.BlockAlign
-	s.convert(dst[:got*fm.Channels], s.raw[:n])
+	out := dst[:got*fm.Channels]
+	s.convert(out, s.raw[:n])
+	if fm.Encoding == Float {
+		s.sanitize(out)
+	}
 	return got, nil
+}
+
+// MaxFloatSample bounds float samples: beyond 64 times full scale (+36 dBFS)
+// a value is damage, not sound, and would overflow the measures after it.
+const MaxFloatSample = 64
+
+// sanitize reads NaN float samples as silence and clamps infinite or absurd
+// ones to ±MaxFloatSample (they still count as clipped), and says so once.
+func (s *Stream) sanitize(samples []float32) {
+	bad := false
+	for i, v := range samples {
+		switch {
+		case v != v:
+			samples[i], bad = 0, true
+		case v > MaxFloatSample:
+			samples[i], bad = MaxFloatSample, true
+		case v < -MaxFloatSample:
+			samples[i], bad = -MaxFloatSample, true
+		}
+	}
+	if bad && !s.warnedFloats {
+		s.warnedFloats = true
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"float samples that are NaN, infinite or beyond ±%d full scale were read as silence or clamped", MaxFloatSample))
+	}
 }
 
 // Duration is the length of the decodable audio in seconds.

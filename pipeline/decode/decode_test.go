@@ -252,6 +252,10 @@ func FuzzOpen(f *testing.F) {
 	f.Add(riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 0xFFFFFFFF, pcm16(1, 2)}))
 	f.Add(riff(chunk{"bext", 3, []byte("abc")}, fmtChunk(TagPCM, 1, 8000, 16), data(pcm16(1))))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WAVEfmt "))
+	f.Add(rf64(fmtChunk(TagPCM, 2, 8000, 16), pcm16(1, 2, 3, 4)))
+	f.Add(rifx(fmtChunk(TagPCM, 1, 8000, 24), []byte{0, 0, 1, 0, 0, 2}))
+	f.Add(riff(extensible(TagFloat, 2, 32, 32), data(make([]byte, 16))))
+	f.Add(riff(fmtChunk(TagMuLaw, 1, 8000, 8), data([]byte{1, 2, 3})))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := NewStream(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
