@@ -110,6 +110,16 @@ func TestDecodeChunksBeforeFmtAndOddPad(t *testing.T) {
 	}
 }
 
+func TestDecodeFmtAfterData(t *testing.T) {
+	s, err := openBytes(t, riff(chunk{"junk", 5, []byte("12345")}, data(pcm16(7, 8, 9)), fmtChunk(TagPCM, 1, 8000, 16), chunk{"LIST", 4, []byte("INFO")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, s); len(got) != 3 || got[0] != 7.0/32768 || got[2] != 9.0/32768 {
+		t.Errorf("samples %v", got)
+	}
+}
+
 func TestDecodeDamagedButReadable(t *testing.T) {
 	body := pcm16(1, 2, 3, 4)
 	tests := []struct {
