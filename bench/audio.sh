@@ -18,9 +18,11 @@ fi
 [ -f "$WORK/hour.wav" ] || go run ./testdata/gen -long 3600 -out "$WORK/hour.wav"
 make -s build
 
-measure() { # prints "seconds kilobytes"
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>&1
-  cat "$WORK/time.txt"
+measure() { # prints "seconds kilobytes": wall time to the microsecond, peak RSS
+  local start=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$WORK/time.txt" "$@" >/dev/null 2>&1
+  local end=$EPOCHREALTIME
+  echo "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.4f", b - a}') $(cat "$WORK/time.txt")"
 }
 : > "$WORK/ffmpeg.txt"; : > "$WORK/callqa.txt"
 for _ in $(seq "$RUNS"); do
@@ -34,8 +36,8 @@ rss=$(cut -d' ' -f2 < "$WORK/callqa.txt" | sort -n | tail -1)
 awk -v ff="$ff" -v cq="$cq" -v rss="$rss" -v runs="$RUNS" 'BEGIN {
   ratio = ff / cq
   printf "audio stage, 1 h stereo 8 kHz, median of %d runs each:\n", runs
-  printf "  ffmpeg silencedetect  %6.2f s  (%6.0f x real time)\n", ff, 3600 / ff
-  printf "  callqa run            %6.2f s  (%6.0f x real time), peak RSS %.1f MB\n", cq, 3600 / cq, rss / 1024
+  printf "  ffmpeg silencedetect  %6.3f s  (%6.0f x real time)\n", ff, 3600 / ff
+  printf "  callqa run            %6.3f s  (%6.0f x real time), peak RSS %.1f MB\n", cq, 3600 / cq, rss / 1024
   printf "  callqa is %.2fx faster than ffmpeg silencedetect (target 2x): %s\n", ratio, (ratio >= 2 ? "met" : "MISSED")
   printf "  peak memory %.1f MB (target < 64 MB): %s\n", rss / 1024, (rss < 65536 ? "met" : "MISSED")
 }'

@@ -103,11 +103,21 @@ const (
 	scale32 = 1.0 / (1 << 31)
 )
 
+// pcm16LE is the common case (telephony WAV), so it takes four samples
+// per 64-bit load.
 func pcm16LE(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
-	for i := range dst {
-		s := src[2*i : 2*i+2 : 2*i+2]
-		dst[i] = float32(int16(uint16(s[0])|uint16(s[1])<<8)) * scale16
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		v := binary.LittleEndian.Uint64(src[2*i:])
+		d := dst[i : i+4 : i+4]
+		d[0] = float32(int16(v)) * scale16
+		d[1] = float32(int16(v>>16)) * scale16
+		d[2] = float32(int16(v>>32)) * scale16
+		d[3] = float32(int16(v>>48)) * scale16
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) * scale16
 	}
 }
 

@@ -161,6 +161,10 @@ func Analyze(r SampleReader, channels, sampleRate int, frameS float64) ([]Channe
 			}
 		}
 		total += int64(n)
+		for c := range channels {
+			st[c].sum += b.sums[c]
+			st[c].clip += b.clips[c]
+		}
 		blocks.done(b)
 		if err != nil {
 			blocks.stop()
@@ -184,6 +188,9 @@ type block struct {
 	samples []float32
 	frames  int
 	err     error // not io.EOF: the stream simply ends
+	// Per channel: the sum of the samples and the count of clipped ones.
+	sums  []float64
+	clips []int64
 }
 
 // reader runs the stream's Read on its own goroutine, a few blocks ahead,
@@ -207,7 +214,11 @@ func readAhead(r SampleReader, channels int) *reader {
 		cancel: make(chan struct{}),
 	}
 	for range readBlocks {
-		rd.free <- &block{samples: make([]float32, readBlockFrames*channels)}
+		rd.free <- &block{
+			samples: make([]float32, readBlockFrames*channels),
+			sums:    make([]float64, channels),
+			clips:   make([]int64, channels),
+		}
 	}
 	go func() {
 		defer close(rd.full)
@@ -220,6 +231,7 @@ func readAhead(r SampleReader, channels int) *reader {
 			}
 			n, err := r.Read(b.samples)
 			b.frames, b.err = n, err
+			countBlock(b, channels)
 			if errors.Is(err, io.EOF) {
 				b.err = nil
 			}
@@ -265,9 +277,9 @@ type channelState struct {
 // The loops below keep their state in local variables, which the compiler
 // holds in registers; the filter uses b1 = -2·b0 and b2 = b0 (true of any
 // high-pass biquad) and orders its sum so that only one multiply-subtract
-// waits for the previous output. DC and clipping are counted in a second,
-// light loop over the same block: with them in the filter loop the
-// variables outgrow the registers and the loop runs at half speed.
+// waits for the previous output. DC and clipping are counted apart
+// (countBlock): in the filter loop their variables outgrew the registers
+// and the loop ran at half speed.
 
 // measure runs channel c of interleaved samples through its state.
 func measure(s *channelState, block []float32, c, channels int, hp biquad) {
@@ -282,15 +294,6 @@ func measure(s *channelState, block []float32, c, channels int, hp biquad) {
 	}
 	s.x1, s.x2, s.y1, s.y2 = x1, x2, y1, y2
 	s.energy += float64(energy)
-	var sum float32
-	for k := c; k < len(block); k += channels {
-		x := block[k]
-		sum += x
-		if x >= ClipLevel || x <= -ClipLevel {
-			s.clip++
-		}
-	}
-	s.sum += float64(sum)
 }
 
 // measureStereo is measure for both channels of a stereo block in one loop:
@@ -315,20 +318,43 @@ func measureStereo(l, r *channelState, block []float32, hp biquad) {
 	l.x1, l.x2, l.y1, l.y2 = lx1, lx2, ly1, ly2
 	r.x1, r.x2, r.y1, r.y2 = rx1, rx2, ry1, ry2
 	l.energy, r.energy = l.energy+float64(le), r.energy+float64(re)
+}
 
-	var lsum, rsum float32
-	for k := 0; k < len(block); k += 2 {
-		lx, rx := block[k], block[k+1]
-		lsum += lx
-		rsum += rx
-		if lx >= ClipLevel || lx <= -ClipLevel {
-			l.clip++
+// countBlock adds up each channel's samples (for DC) and clipped samples of
+// a whole block. It runs on the reader goroutine, beside decoding, so the
+// filter loop on the other core has nothing else to do.
+func countBlock(b *block, channels int) {
+	const clip2 = ClipLevel * ClipLevel
+	samples := b.samples[:b.frames*channels]
+	if channels == 2 {
+		var ls, rs float32
+		var lc, rc int64
+		for k := 0; k+1 < len(samples); k += 2 {
+			l, r := samples[k], samples[k+1]
+			ls += l
+			rs += r
+			if l*l >= clip2 {
+				lc++
+			}
+			if r*r >= clip2 {
+				rc++
+			}
 		}
-		if rx >= ClipLevel || rx <= -ClipLevel {
-			r.clip++
-		}
+		b.sums[0], b.sums[1], b.clips[0], b.clips[1] = float64(ls), float64(rs), lc, rc
+		return
 	}
-	l.sum, r.sum = l.sum+float64(lsum), r.sum+float64(rsum)
+	for c := range channels {
+		var sum float32
+		var clip int64
+		for k := c; k < len(samples); k += channels {
+			x := samples[k]
+			sum += x
+			if x*x >= clip2 {
+				clip++
+			}
+		}
+		b.sums[c], b.clips[c] = float64(sum), clip
+	}
 }
 
 func toDB(meanSquare float64) float32 {
