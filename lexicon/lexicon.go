@@ -66,6 +66,10 @@ type Settings struct {
 	GreetingWindowS float64 `yaml:"greeting_window_s" json:"greeting_window_s"`
 	// ClosingWindowS: the closing window in seconds before the end (default 30).
 	ClosingWindowS float64 `yaml:"closing_window_s" json:"closing_window_s"`
+	// GreetingWindowTurns and ClosingWindowTurns are the windows, in the
+	// speaker's turns, of transcripts without times (default 2 each).
+	GreetingWindowTurns int `yaml:"greeting_window_turns" json:"greeting_window_turns"`
+	ClosingWindowTurns  int `yaml:"closing_window_turns" json:"closing_window_turns"`
 	// DeadAirMinS: a silence at least this long is dead air (default 5).
 	DeadAirMinS float64 `yaml:"dead_air_min_s" json:"dead_air_min_s"`
 	// OvertalkMinS: an overlap at least this long is overtalk (default 1).
@@ -97,6 +101,9 @@ var DefaultSettings = Settings{
 	PassMark:        80,
 	GreetingWindowS: 15,
 	ClosingWindowS:  30,
+
+	GreetingWindowTurns: 2,
+	ClosingWindowTurns:  2,
 	DeadAirMinS:     5,
 	OvertalkMinS:    1,
 	BackchannelMaxS: 0.5,
@@ -243,6 +250,7 @@ func (l *Lexicon) validate(name string, at lines) error {
 		"dead_air_min_s": s.DeadAirMinS, "overtalk_min_s": s.OvertalkMinS, "backchannel_max_s": s.BackchannelMaxS,
 		"vad_min_speech_s": s.VADMinSpeechS, "vad_min_silence_s": s.VADMinSilenceS,
 		"clipping_warn_ratio": s.ClippingWarnRatio, "dc_offset_warn": s.DCOffsetWarn,
+		"greeting_window_turns": float64(s.GreetingWindowTurns), "closing_window_turns": float64(s.ClosingWindowTurns),
 	} {
 		if v < 0 {
 			fail(-1, "settings", "%s must not be negative", field)

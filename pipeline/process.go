@@ -32,8 +32,12 @@ const (
 type Config struct {
 	Lexicon *lexicon.Lexicon
 	// AgentChannel is the stereo channel that carries the agent (Left or
-	// Right); the customer is on the other.
+	// Right); the customer is on the other. ASR output that numbers
+	// channels or speakers follows it too.
 	AgentChannel int
+	// AgentRoles and CustomerRoles are the role words of plain-text and
+	// subtitle transcripts (empty: the defaults of package transcript).
+	AgentRoles, CustomerRoles []string
 }
 
 // Engine processes calls. It holds the one shared segmenter and the compiled
@@ -114,7 +118,9 @@ func (e *Engine) Process(c discover.Call) Result {
 		}
 	}
 	if c.TranscriptPath != "" {
-		t, err := transcript.ReadFile(c.TranscriptPath)
+		t, err := transcript.ReadFile(c.TranscriptPath, transcript.Options{
+			AgentChannel: e.cfg.AgentChannel, AgentRoles: e.cfg.AgentRoles, CustomerRoles: e.cfg.CustomerRoles,
+		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("transcript %s: %w", c.TranscriptPath, err))
 		} else {
@@ -136,7 +142,7 @@ func (e *Engine) Process(c discover.Call) Result {
 	switch {
 	case stereo:
 		agent, customer = rec.Channels[e.cfg.AgentChannel].Speech, rec.Channels[1-e.cfg.AgentChannel].Speech
-	case text != nil:
+	case text != nil && text.Timed:
 		agent, customer = text.Intervals(transcript.Agent), text.Intervals(transcript.Customer)
 	default:
 		haveParties = false
@@ -153,16 +159,14 @@ func (e *Engine) Process(c discover.Call) Result {
 
 	var hits []rules.Hit
 	if text != nil {
-		for _, s := range text.Segments {
-			callEnd = max(callEnd, s.End)
-		}
+		callEnd = max(callEnd, text.End())
 		row.AgentSpeechRateCPM = speechRate(text, transcript.Agent, timeline.Total(agent))
 		row.CustomerSpeechRateCPM = speechRate(text, transcript.Customer, timeline.Total(customer))
 		seg, err := e.seg()
 		if err != nil {
 			return e.failed(c, err)
 		}
-		res := e.matcher.Match(text.Segments, seg, callEnd)
+		res := e.matcher.Match(text, seg, callEnd)
 		hits = res.Hits
 		row.GreetingOK, row.ClosingOK = res.GreetingOK, res.ClosingOK
 		row.BannedCount = ptr(int32(res.BannedCount))
@@ -219,7 +223,7 @@ func hitRows(callID string, hits []rules.Hit, penalties []float64) []output.HitR
 		rows[i] = output.HitRow{
 			CallID: callID, RuleID: h.RuleID, Kind: h.Kind, Category: h.Category,
 			Severity: h.Severity, Speaker: h.Speaker,
-			StartS: ptr(h.Start), EndS: ptr(h.End),
+			StartS: timed(h.Start, h.Timed), EndS: timed(h.End, h.Timed),
 			Text: optional(h.Text), Matched: optional(h.Matched),
 			Penalty: penalties[i],
 		}
@@ -263,6 +267,14 @@ func partyColumns(row *output.CallRow, agent, customer []timeline.Interval, cfg 
 		row.ResponseLatencyP50S, row.ResponseLatencyP90S = ptr(lat.P50S), ptr(lat.P90S)
 		row.ResponseLatencyMaxS = ptr(lat.MaxS)
 	}
+}
+
+// timed is nil for a time of a transcript without times.
+func timed(v float64, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	return &v
 }
 
 // finite is nil for NaN (no speech to measure).

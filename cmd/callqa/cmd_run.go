@@ -14,21 +14,26 @@ import (
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/discover"
 	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/transcript"
 )
 
 // runOptions are the flags of callqa run.
 type runOptions struct {
 	Out          string
 	Lexicon      string
-	Workers      int
-	AgentChannel string
+	Workers       int
+	AgentChannel  string
+	AgentRoles    []string
+	CustomerRoles []string
 }
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
 	f.StringVar(&o.Lexicon, "lexicon", "", "lexicon YAML file (default: the embedded zh-CN lexicon)")
 	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
-	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right")
+	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right (ASR channel or speaker 0 or 1 likewise)")
+	f.StringSliceVar(&o.AgentRoles, "agent-roles", transcript.DefaultAgentRoles, "role words of the agent in plain-text and subtitle transcripts")
+	f.StringSliceVar(&o.CustomerRoles, "customer-roles", transcript.DefaultCustomerRoles, "role words of the customer in plain-text and subtitle transcripts")
 }
 
 func (o *runOptions) validate(args []string) error {
@@ -51,8 +56,11 @@ func newRunCommand() *cobra.Command {
 		Use:   "run INPUT... --out DIR",
 		Short: "Check every call found in the inputs and write Parquet",
 		Long: `Run finds the calls in INPUT (folders are searched recursively): a recording
-NAME.wav and/or a transcript NAME.json with the same stem in one folder make
-one call whose id is NAME. It writes DIR/calls.parquet (one row per call) and
+NAME.wav and/or a transcript NAME.json, NAME.txt, NAME.srt or NAME.vtt with the
+same stem in one folder make one call whose id is NAME. A transcript's format
+(canonical JSON, Alibaba Cloud, FunASR or Whisper JSON, role-prefixed text,
+SRT, WebVTT) and encoding (UTF-8, UTF-16 with BOM, GB18030/GBK) are detected
+from its content. It writes DIR/calls.parquet (one row per call) and
 DIR/hits.parquet (one row per rule hit). Both files appear only when complete.
 
 Exit codes: 0 all calls processed; 1 fatal error (nothing written);
@@ -86,9 +94,9 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 		return err
 	}
 	if len(calls) == 0 {
-		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json)", inputs)
+		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
 	}
-	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left}
+	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: opts.AgentRoles, CustomerRoles: opts.CustomerRoles}
 	if opts.AgentChannel == "right" {
 		cfg.AgentChannel = pipeline.Right
 	}

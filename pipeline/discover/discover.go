@@ -1,5 +1,6 @@
 // Package discover finds the calls in the inputs of a run: a recording
-// NAME.wav and/or a transcript NAME.json with the same stem in one folder.
+// NAME.wav and/or a transcript (NAME.json, .txt, .srt or .vtt) with the same
+// stem in one folder.
 package discover
 
 import (
@@ -25,7 +26,7 @@ type Call struct {
 // File kinds by extension (matched case-insensitively).
 var (
 	audioExts      = []string{".wav"}
-	transcriptExts = []string{".json"}
+	transcriptExts = []string{".json", ".txt", ".srt", ".vtt"}
 )
 
 // Find walks the inputs (folders recursively, or single files) and returns
@@ -71,7 +72,7 @@ func Find(inputs []string) ([]Call, error) {
 		if !st.IsDir() {
 			ext := strings.ToLower(filepath.Ext(in))
 			if !slices.Contains(audioExts, ext) && !slices.Contains(transcriptExts, ext) {
-				return nil, fmt.Errorf("input %s: not a recording (.wav) or transcript (.json)", in)
+				return nil, fmt.Errorf("input %s: not a recording (.wav) or transcript (.json, .txt, .srt, .vtt)", in)
 			}
 			if err := add(in); err != nil {
 				return nil, err

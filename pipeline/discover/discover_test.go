@@ -27,7 +27,7 @@ func TestFind(t *testing.T) {
 		"b.WAV",       // audio only, extension in capitals
 		"day2/c.json", // transcript only, in a subfolder
 		"day2/a.wav",  // the same id again: a duplicate
-		"notes.txt", ".hidden/d.wav", "._e.wav",
+		"notes.md", ".hidden/d.wav", "._e.wav",
 	)
 	calls, err := Find([]string{root, filepath.Join(root, "a.wav")})
 	if err != nil {
@@ -64,13 +64,13 @@ func TestTwoFilesOfOneCall(t *testing.T) {
 
 func TestFindErrors(t *testing.T) {
 	root := t.TempDir()
-	touch(t, root, "x.txt")
+	touch(t, root, "x.md")
 	for _, tt := range []struct {
 		inputs  []string
 		errLike string
 	}{
 		{[]string{filepath.Join(root, "missing")}, "no such file"},
-		{[]string{filepath.Join(root, "x.txt")}, "not a recording"},
+		{[]string{filepath.Join(root, "x.md")}, "not a recording"},
 	} {
 		if _, err := Find(tt.inputs); err == nil || !strings.Contains(err.Error(), tt.errLike) {
 			t.Errorf("Find(%v): %v, want an error containing %q", tt.inputs, err, tt.errLike)

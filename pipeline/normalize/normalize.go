@@ -1,12 +1,16 @@
-// Package normalize prepares utterances for matching — full-width to
-// half-width, Latin case folded, punctuation and spaces dropped — and keeps
-// a map back to the words as written, so that hits quote the transcript.
+// Package normalize prepares utterances for matching — Traditional Chinese
+// to Simplified, full-width to half-width, Latin case folded, punctuation
+// and spaces dropped — and keeps a map back to the words as written, so that
+// hits quote the transcript. Lexicon phrases go through the same function,
+// so both sides always agree.
 package normalize
 
 import (
-	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/liuzl/gocc"
 )
 
 // Text is a normalized utterance.
@@ -19,34 +23,117 @@ type Text struct {
 	orig       string
 }
 
+// converter is OpenCC's Traditional-to-Simplified conversion (gocc, its
+// dictionaries embedded), and traditional the characters it changes on their
+// own, to skip the phrase-aware conversion (7 MB/s) for the Simplified text
+// that most calls are.
+type converter struct {
+	cc *gocc.OpenCC
+	// traditional[r-tableStart] is the Simplified form of r, 0 when r has
+	// none of its own.
+	traditional []rune
+}
+
+// The code points the character table covers: CJK Extension A to the CJK
+// Compatibility Ideographs.
+const (
+	tableStart = 0x3400
+	tableEnd   = 0xFAFF
+)
+
+func (c *converter) lookup(r rune) (rune, bool) {
+	if r < tableStart || r > tableEnd {
+		return r, false
+	}
+	s := c.traditional[r-tableStart]
+	return s, s != 0
+}
+
+var t2s = sync.OnceValue(func() *converter {
+	cc, err := gocc.New("t2s")
+	if err != nil {
+		panic("normalize: OpenCC t2s: " + err.Error()) // embedded data: cannot happen
+	}
+	c := &converter{cc: cc, traditional: make([]rune, tableEnd-tableStart+1)}
+	for _, block := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			out, err := cc.Convert(string(r))
+			if err == nil && out != string(r) {
+				if s, size := utf8.DecodeRuneInString(out); size == len(out) {
+					c.traditional[r-tableStart] = s
+				}
+			}
+		}
+	}
+	return c
+})
+
+// simplified returns the Simplified form of each rune of s, one for one,
+// or nil when s has no Traditional character: the phrase-aware conversion
+// when it keeps the rune count (it always has, on OpenCC's data), else
+// character by character.
+func (c *converter) simplified(s string) []rune {
+	hasTraditional := false
+	for _, r := range s {
+		if _, ok := c.lookup(r); ok {
+			hasTraditional = true
+			break
+		}
+	}
+	if !hasTraditional {
+		return nil
+	}
+	runes := []rune(s)
+	if out, err := c.cc.Convert(s); err == nil {
+		if conv := []rune(out); len(conv) == len(runes) {
+			return conv
+		}
+	}
+	for i, r := range runes {
+		if s, ok := c.lookup(r); ok {
+			runes[i] = s
+		}
+	}
+	return runes
+}
+
 // New normalizes s.
 func New(s string) Text {
-	t := Text{orig: s}
-	var b strings.Builder
-	b.Grow(len(s))
+	t := Text{orig: s, start: make([]int, 0, len(s)), end: make([]int, 0, len(s))}
+	simp := t2s().simplified(s)
+	b := make([]byte, 0, len(s))
+	k := 0
 	for i, r := range s {
 		size := utf8.RuneLen(r)
 		if r == utf8.RuneError {
 			size = 1
 		}
+		if simp != nil {
+			r = simp[k]
+		}
+		k++
 		n := fold(r)
 		if n < 0 {
 			continue
 		}
-		before := b.Len()
-		b.WriteRune(n)
-		for range b.Len() - before {
+		before := len(b)
+		b = utf8.AppendRune(b, n)
+		for range len(b) - before {
 			t.start = append(t.start, i)
 			t.end = append(t.end, i+size)
 		}
 	}
-	t.Norm = b.String()
+	t.Norm = string(b)
 	return t
 }
 
 // fold maps one rune to its matching form, or -1 to drop it.
 func fold(r rune) rune {
 	switch {
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return r // the common case: CJK ideographs, lower-case letters, digits
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A'
 	case r == '\u3000':
 		return -1 // ideographic space
 	case r >= '\uFF01' && r <= '\uFF5E':

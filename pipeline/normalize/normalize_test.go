@@ -12,6 +12,9 @@ func TestNormalize(t *testing.T) {
 		{"\u200b零宽\ufeff字符\x00", "零宽字符"},
 		{"", ""},
 		{"\xff坏字节", "坏字节"},
+		{"這事我管不了，帳單問題請到營業廳", "这事我管不了帐单问题请到营业厅"},
+		{"乾燥的天氣", "干燥的天气"},
+		{"請問還有其他可以幫您的嗎？", "请问还有其他可以帮您的吗"},
 	}
 	for _, tt := range tests {
 		if got := New(tt.in).Norm; got != tt.norm {
@@ -31,5 +34,25 @@ func TestOriginal(t *testing.T) {
 	n2 := New("ＡＢ")
 	if got := n2.Original(0, len(n2.Norm)); got != "ＡＢ" || j != -1 {
 		t.Errorf("Original of full-width = %q", got)
+	}
+}
+
+func TestOriginalOfTraditional(t *testing.T) {
+	orig := "先生，這事 我管不了！"
+	n := New(orig)
+	i := strings.Index(n.Norm, "这事我管不了")
+	if i < 0 {
+		t.Fatalf("norm %q", n.Norm)
+	}
+	if got := n.Original(i, i+len("这事我管不了")); got != "這事 我管不了" {
+		t.Errorf("Original = %q, want the Traditional words as written", got)
+	}
+}
+
+func BenchmarkNew(b *testing.B) {
+	s := strings.Repeat("您好，工号1086，很高兴为您服务，请问有什么可以帮您？", 4)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		New(s)
 	}
 }

@@ -17,10 +17,13 @@ import (
 
 // Hit is one finding. A missing required phrase is a hit without words: its
 // Start and End are the window that was searched and SegmentIndex is -1.
+// Start and End mean nothing when Timed is false (a transcript without
+// times).
 type Hit struct {
 	RuleID, Kind, Category, Severity string
 	Speaker                          string
 	Start, End                       float64
+	Timed                            bool
 	SegmentIndex                     int
 	Text                             string // the whole utterance as written
 	Matched                          string // the matched words as written
@@ -130,11 +133,13 @@ func (r *rule) appliesTo(speaker string) bool {
 	return r.Speaker == lexicon.SpeakerAny || r.Speaker == speaker
 }
 
-// Match checks every rule against the segments of a call that ends at
+// Match checks every rule against the transcript of a call that ends at
 // callEnd seconds (the recording's length, or the last segment's end).
-func (m *Matcher) Match(segments []transcript.Segment, cut Cutter, callEnd float64) Result {
-	utts := make([]utterance, len(segments))
-	for i, s := range segments {
+// Without times, the opening and closing windows are counted in the
+// speaker's turns (greeting_window_turns, closing_window_turns).
+func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) Result {
+	utts := make([]utterance, len(t.Segments))
+	for i, s := range t.Segments {
 		utts[i] = prepare(i, s, cut)
 	}
 	var res Result
@@ -149,19 +154,25 @@ func (m *Matcher) Match(segments []transcript.Segment, cut Cutter, callEnd float
 					continue
 				}
 				for _, span := range u.find(r.phrases) {
-					res.Hits = append(res.Hits, r.hit(u, span))
+					h := r.hit(u, span)
+					h.Timed = t.Timed
+					res.Hits = append(res.Hits, h)
 					res.BannedCount++
 				}
 			}
 		case lexicon.KindRequired:
 			from, to := m.window(r.Window, callEnd)
+			inWindow := func(u utterance) bool { return u.Start < to && u.End > from }
+			if !t.Timed {
+				inWindow = m.turnWindow(r, utts)
+			}
 			found := slices.ContainsFunc(utts, func(u utterance) bool {
-				return r.appliesTo(u.Speaker) && u.Start < to && u.End > from && len(u.find(r.phrases)) > 0
+				return r.appliesTo(u.Speaker) && inWindow(u) && len(u.find(r.phrases)) > 0
 			})
 			if !found {
 				res.Hits = append(res.Hits, Hit{
 					RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
-					Speaker: r.Speaker, Start: from, End: to, SegmentIndex: -1,
+					Speaker: r.Speaker, Start: from, End: to, Timed: t.Timed, SegmentIndex: -1,
 				})
 			}
 			switch r.Window {
@@ -183,6 +194,24 @@ func (m *Matcher) Match(segments []transcript.Segment, cut Cutter, callEnd float
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.SegmentIndex, b.SegmentIndex), cmp.Compare(a.pos, b.pos))
 	})
 	return res
+}
+
+// turnWindow returns whether an utterance is among the first (opening) or
+// last (closing) turns of the rule's speaker, for transcripts without times.
+func (m *Matcher) turnWindow(r *rule, utts []utterance) func(utterance) bool {
+	var turns []int // indexes of the speaker's utterances
+	for _, u := range utts {
+		if r.appliesTo(u.Speaker) {
+			turns = append(turns, u.index)
+		}
+	}
+	switch r.Window {
+	case lexicon.WindowOpening:
+		turns = turns[:min(len(turns), m.settings.GreetingWindowTurns)]
+	case lexicon.WindowClosing:
+		turns = turns[max(0, len(turns)-m.settings.ClosingWindowTurns):]
+	}
+	return func(u utterance) bool { return slices.Contains(turns, u.index) }
 }
 
 // window returns the time span a required rule searches.

@@ -79,7 +79,7 @@ func TestMatch(t *testing.T) {
 		seg3("agent", 9.5, 12, "真麻烦，还要再查。"),
 		seg3("agent", 30, 32, "再见。"),
 	}
-	res := m.Match(segs, cut, 40)
+	res := m.Match(&transcript.Transcript{Segments: segs, Timed: true}, cut, 40)
 	if got, want := ids(res.Hits), []string{"cust", "shirk", "short"}; !slices.Equal(got, want) {
 		t.Fatalf("hits %v, want %v", got, want)
 	}
@@ -125,7 +125,7 @@ func TestRequiredWindows(t *testing.T) {
 		seg3("agent", 12, 14, "您好"),  // too late
 		seg3("agent", 20, 22, "再见"),  // too early for a call ending at 40
 	}
-	res := m.Match(segs, cut, 40)
+	res := m.Match(&transcript.Transcript{Segments: segs, Timed: true}, cut, 40)
 	if got := ids(res.Hits); !slices.Equal(got, []string{"greet", "bye"}) {
 		t.Fatalf("hits %v", got)
 	}
@@ -139,9 +139,37 @@ func TestRequiredWindows(t *testing.T) {
 		t.Error("greeting or closing reported ok")
 	}
 	// A short call: both windows cover it all.
-	res = m.Match([]transcript.Segment{seg3("agent", 1, 3, "您好，再见")}, cut, 4)
+	res = m.Match(&transcript.Transcript{Segments: []transcript.Segment{seg3("agent", 1, 3, "您好，再见")}, Timed: true}, cut, 4)
 	if len(res.Hits) != 0 {
 		t.Errorf("short call hits %v", ids(res.Hits))
+	}
+}
+
+// TestTurnWindows: without times, the opening is the agent's first two
+// turns and the closing its last two.
+func TestTurnWindows(t *testing.T) {
+	m, cut := compile(t, testLexicon(t))
+	untimed := func(texts ...string) *transcript.Transcript {
+		tr := &transcript.Transcript{}
+		for i, s := range texts {
+			speaker := "agent"
+			if i%2 == 1 {
+				speaker = "customer"
+			}
+			tr.Segments = append(tr.Segments, transcript.Segment{Speaker: speaker, Text: s})
+		}
+		return tr
+	}
+	// Agent turns: 0, 2, 4, 6. 您好 in the second agent turn counts; 再见 in
+	// the third of four does too (the last two).
+	res := m.Match(untimed("喂", "你好", "您好", "嗯", "再见", "好", "嗯嗯"), cut, 0)
+	if len(res.Hits) != 0 || !*res.GreetingOK || !*res.ClosingOK {
+		t.Errorf("hits %v", ids(res.Hits))
+	}
+	// 您好 only in the third agent turn is too late; no 再见 at all.
+	res = m.Match(untimed("喂", "你好", "什么事", "嗯", "您好", "好", "嗯嗯"), cut, 0)
+	if got := ids(res.Hits); !slices.Equal(got, []string{"greet", "bye"}) || res.Hits[0].Timed {
+		t.Errorf("hits %v (timed %v)", got, res.Hits[0].Timed)
 	}
 }
 

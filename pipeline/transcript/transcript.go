@@ -1,11 +1,11 @@
-// Package transcript reads call transcripts into time-stamped utterances of
-// the agent and the customer.
+// Package transcript reads call transcripts — canonical JSON, role-prefixed
+// plain text, SRT, WebVTT and the JSON of common ASR services, in UTF-8,
+// UTF-16 or GB18030 — into utterances of the agent and the customer.
 package transcript
 
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +13,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/callqa/callqa/pipeline/timeline"
 )
@@ -22,13 +21,16 @@ import (
 const (
 	Agent    = "agent"
 	Customer = "customer"
+	// Unknown is the speaker of a transcript that names none (Whisper
+	// without diarization): only rules for "any" speaker apply to it.
+	Unknown = "unknown"
 )
 
 // MaxSize caps a transcript file: a day-long call is well under 1 MB of text.
 const MaxSize = 32 << 20
 
-// Segment is one utterance, with times in seconds from the start of the
-// recording.
+// Segment is one utterance. Start and End are seconds from the start of the
+// recording when the transcript is timed, 0 otherwise.
 type Segment struct {
 	Speaker    string
 	Start, End float64
@@ -37,14 +39,36 @@ type Segment struct {
 
 // Transcript is what was said in one call.
 type Transcript struct {
-	CallID   string
-	Segments []Segment
+	CallID string
+	// Format and Encoding say how the file was read ("srt", "gb18030", ...).
+	Format, Encoding string
+	Segments         []Segment
+	// Timed is false for formats without times (plain text): windows are
+	// then counted in turns.
+	Timed bool
 	// Warnings describe input that was repaired rather than rejected.
 	Warnings []string
 }
 
+// Options tell how speakers are named.
+type Options struct {
+	// AgentChannel is the channel (or speaker index) of the agent in ASR
+	// output that labels channels or speakers by number: 0 or 1.
+	AgentChannel int
+	// AgentRoles and CustomerRoles are the role words of plain-text and
+	// subtitle transcripts (坐席：…); matched without regard to case.
+	// Empty: DefaultAgentRoles and DefaultCustomerRoles.
+	AgentRoles, CustomerRoles []string
+}
+
+// Default role words, Simplified and Traditional.
+var (
+	DefaultAgentRoles    = []string{"坐席", "座席", "客服", "客服代表", "话务员", "話務員", "agent", "csr"}
+	DefaultCustomerRoles = []string{"客户", "客戶", "顾客", "顧客", "用户", "用戶", "来电人", "來電人", "customer", "caller"}
+)
+
 // ReadFile reads a transcript file.
-func ReadFile(path string) (*Transcript, error) {
+func ReadFile(path string, opts Options) (*Transcript, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -57,102 +81,118 @@ func ReadFile(path string) (*Transcript, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("transcript larger than %d MB", MaxSize>>20)
 	}
-	return Parse(data)
+	return Parse(data, opts)
 }
 
-// canonical is the JSON shape of DESIGN.md; fields callqa does not use are
-// allowed, since ASR exports carry extras.
-type canonical struct {
-	CallID   string `json:"call_id"`
-	Segments []struct {
-		Speaker *string  `json:"speaker"`
-		Start   *float64 `json:"start"`
-		End     *float64 `json:"end"`
-		Text    *string  `json:"text"`
-	} `json:"segments"`
-}
-
-// Parse reads a transcript in the canonical JSON form.
-func Parse(data []byte) (*Transcript, error) {
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+// Parse reads a transcript, detecting its encoding and its format from the
+// content.
+func Parse(data []byte, opts Options) (*Transcript, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty transcript")
 	}
-	if !utf8.Valid(data) {
-		return nil, errors.New("transcript is not valid UTF-8")
+	text, enc, warnings := decodeText(data)
+	if strings.TrimSpace(text) == "" {
+		return nil, errors.New("empty transcript")
 	}
-	var c canonical
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, jsonError(data, err)
+	format := detectFormat(text)
+	var t *Transcript
+	var err error
+	switch format {
+	case "json":
+		t, err = parseJSON(text, opts)
+	case "webvtt":
+		t, err = parseSubtitles(text, true, opts)
+	case "srt":
+		t, err = parseSubtitles(text, false, opts)
+	default:
+		t, err = parsePlain(text, opts)
 	}
-	if c.Segments == nil {
-		return nil, errors.New(`transcript has no "segments" array`)
+	if err != nil {
+		return nil, fmt.Errorf("%s transcript: %w", format, err)
 	}
-	t := &Transcript{CallID: c.CallID}
-	for i, s := range c.Segments {
-		at := func(field string) string { return fmt.Sprintf("segments[%d].%s", i, field) }
-		if s.Speaker == nil {
-			return nil, fmt.Errorf("%s: missing", at("speaker"))
+	t.Encoding = enc
+	t.Warnings = append(warnings, t.Warnings...)
+	t.clean()
+	return t, nil
+}
+
+// detectFormat tells the format from the first characters.
+func detectFormat(text string) string {
+	s := strings.TrimLeft(text, " \t\r\n")
+	switch {
+	case strings.HasPrefix(s, "{") || strings.HasPrefix(s, "["):
+		return "json"
+	case strings.HasPrefix(s, "WEBVTT"):
+		return "webvtt"
+	}
+	lines := strings.SplitN(s, "\n", 3)
+	if len(lines) >= 2 && isDigits(strings.TrimSpace(lines[0])) && strings.Contains(lines[1], "-->") {
+		return "srt"
+	}
+	return "text"
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// clean repairs what can be repaired, with a warning each: NUL characters,
+// empty utterances, segments out of time order.
+func (t *Transcript) clean() {
+	kept := t.Segments[:0]
+	for i, s := range t.Segments {
+		if strings.ContainsRune(s.Text, 0) {
+			s.Text = strings.ReplaceAll(s.Text, "\x00", "")
+			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: NUL characters removed", i))
 		}
-		speaker := strings.ToLower(strings.TrimSpace(*s.Speaker))
-		if speaker != Agent && speaker != Customer {
-			return nil, fmt.Errorf("%s: %q is not \"agent\" or \"customer\"", at("speaker"), *s.Speaker)
-		}
-		if s.Start == nil || s.End == nil {
-			return nil, fmt.Errorf("%s: start and end times are required", at("start"))
-		}
-		start, end := *s.Start, *s.End
-		if math.IsNaN(start) || math.IsNaN(end) || start < 0 || end < 0 {
-			return nil, fmt.Errorf("%s: negative time (start %g, end %g)", at("start"), start, end)
-		}
-		if end < start {
-			return nil, fmt.Errorf("%s: ends at %g before it starts at %g", at("end"), end, start)
-		}
-		if s.Text == nil {
-			return nil, fmt.Errorf("%s: missing", at("text"))
-		}
-		text := *s.Text
-		if strings.ContainsRune(text, 0) {
-			text = strings.ReplaceAll(text, "\x00", "")
-			t.Warnings = append(t.Warnings, fmt.Sprintf("%s: NUL bytes removed", at("text")))
-		}
-		if strings.TrimSpace(text) == "" {
-			t.Warnings = append(t.Warnings, fmt.Sprintf("%s: empty text, segment skipped", at("text")))
+		if strings.TrimSpace(s.Text) == "" {
+			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: empty text, skipped", i))
 			continue
 		}
-		t.Segments = append(t.Segments, Segment{Speaker: speaker, Start: start, End: end, Text: text})
+		kept = append(kept, s)
 	}
-	if !slices.IsSortedFunc(t.Segments, bySegmentStart) {
+	t.Segments = kept
+	if t.Timed && !slices.IsSortedFunc(t.Segments, bySegmentStart) {
 		slices.SortStableFunc(t.Segments, bySegmentStart)
 		t.Warnings = append(t.Warnings, "segments were not in time order: sorted by start time")
 	}
-	return t, nil
+	if n := t.count(Unknown); n > 0 {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("%d segments name no speaker: rules for the agent or the customer do not apply to them", n))
+	}
+}
+
+func (t *Transcript) count(speaker string) int {
+	n := 0
+	for _, s := range t.Segments {
+		if s.Speaker == speaker {
+			n++
+		}
+	}
+	return n
 }
 
 func bySegmentStart(a, b Segment) int { return cmp.Compare(a.Start, b.Start) }
 
-// jsonError adds the line and column to a JSON syntax or type error.
-func jsonError(data []byte, err error) error {
-	var offset int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+// checkTimes rejects times a recording cannot have; where says where they
+// were found.
+func checkTimes(start, end float64, where string) error {
 	switch {
-	case errors.As(err, &syn):
-		offset = syn.Offset
-	case errors.As(err, &typ):
-		offset = typ.Offset
+	case math.IsNaN(start) || math.IsNaN(end) || math.IsInf(start, 0) || math.IsInf(end, 0):
+		return fmt.Errorf("%s: time is not a number", where)
+	case start < 0 || end < 0:
+		return fmt.Errorf("%s: negative time (start %g, end %g)", where, start, end)
+	case end < start:
+		return fmt.Errorf("%s: ends at %g before it starts at %g", where, end, start)
 	}
-	if offset < 0 || offset > int64(len(data)) {
-		return fmt.Errorf("invalid transcript JSON: %w", err)
-	}
-	line := bytes.Count(data[:offset], []byte("\n")) + 1
-	col := int(offset) - bytes.LastIndexByte(data[:offset], '\n')
-	return fmt.Errorf("invalid transcript JSON at line %d, column %d: %w", line, col, err)
+	return nil
 }
 
 // Intervals returns the times at which speaker talks, merged where the
-// speaker's segments overlap.
+// speaker's segments overlap; nil for an untimed transcript.
 func (t *Transcript) Intervals(speaker string) []timeline.Interval {
+	if !t.Timed {
+		return nil
+	}
 	var out []timeline.Interval
 	for _, s := range t.Segments {
 		if s.Speaker == speaker {
@@ -160,4 +200,75 @@ func (t *Transcript) Intervals(speaker string) []timeline.Interval {
 		}
 	}
 	return timeline.Union(out)
+}
+
+// End is the end of the last utterance (0 when untimed).
+func (t *Transcript) End() float64 {
+	end := 0.0
+	for _, s := range t.Segments {
+		end = max(end, s.End)
+	}
+	return end
+}
+
+// roles maps role words to speakers.
+type roles struct {
+	words []string // lower-cased, longest first
+	of    map[string]string
+}
+
+func newRoles(opts Options) roles {
+	r := roles{of: map[string]string{}}
+	agent, customer := opts.AgentRoles, opts.CustomerRoles
+	if len(agent) == 0 {
+		agent = DefaultAgentRoles
+	}
+	if len(customer) == 0 {
+		customer = DefaultCustomerRoles
+	}
+	for _, w := range agent {
+		r.of[strings.ToLower(w)] = Agent
+	}
+	for _, w := range customer {
+		r.of[strings.ToLower(w)] = Customer
+	}
+	r.of[Agent], r.of[Customer] = Agent, Customer
+	for w := range r.of {
+		r.words = append(r.words, w)
+	}
+	slices.SortFunc(r.words, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(a, b)) })
+	return r
+}
+
+// prefix splits "坐席：您好" (or "[坐席] 您好", "客服1086: 您好") into the
+// speaker and the rest.
+func (r roles) prefix(line string) (speaker, rest string, ok bool) {
+	s := strings.TrimSpace(line)
+	bracketed := strings.HasPrefix(s, "[") || strings.HasPrefix(s, "【")
+	s = strings.TrimLeft(s, "[【")
+	lower := strings.ToLower(s)
+	for _, w := range r.words {
+		if !strings.HasPrefix(lower, w) {
+			continue
+		}
+		after := strings.TrimLeft(s[len(w):], "0123456789 \t#-_")
+		for _, sep := range []string{":", "：", "]", "】"} {
+			if strings.HasPrefix(after, sep) && (bracketed || sep == ":" || sep == "：") {
+				return r.of[w], strings.TrimSpace(strings.TrimLeft(after[len(sep):], ":："+" ")), true
+			}
+		}
+	}
+	return "", line, false
+}
+
+// byIndex maps a channel or speaker number to a role: the agent's number is
+// opts.AgentChannel, the other of 0 and 1 is the customer.
+func byIndex(i int, opts Options, where string) (string, error) {
+	switch i {
+	case opts.AgentChannel:
+		return Agent, nil
+	case 1 - opts.AgentChannel:
+		return Customer, nil
+	}
+	return "", fmt.Errorf("%s: speaker %d: callqa maps two speakers, 0 and 1 (agent on %d)", where, i, opts.AgentChannel)
 }

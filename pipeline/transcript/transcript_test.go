@@ -12,13 +12,15 @@ const valid = `{"call_id": "20261121-0001", "language": "zh",
    {"speaker": "agent",    "start": 0.50, "end": 3.20, "text": "您好，工号1086，很高兴为您服务"},
    {"speaker": "Customer", "start": 3.60, "end": 6.10, "text": "我想查一下话费", "confidence": 0.93}]}`
 
+var opts = Options{}
+
 func TestParseCanonical(t *testing.T) {
 	for _, in := range []string{valid, "\xEF\xBB\xBF" + valid} {
-		tr, err := Parse([]byte(in))
+		tr, err := Parse([]byte(in), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tr.CallID != "20261121-0001" || len(tr.Segments) != 2 || len(tr.Warnings) != 0 {
+		if tr.CallID != "20261121-0001" || tr.Format != "canonical" || !tr.Timed || len(tr.Segments) != 2 || len(tr.Warnings) != 0 {
 			t.Fatalf("got %+v", tr)
 		}
 		want := Segment{Speaker: Customer, Start: 3.6, End: 6.1, Text: "我想查一下话费"}
@@ -33,7 +35,7 @@ func TestParseRepairs(t *testing.T) {
 	  {"speaker": "customer", "start": 5, "end": 6, "text": "后面"},
 	  {"speaker": "agent", "start": 1, "end": 2, "text": "前\u0000面"},
 	  {"speaker": "agent", "start": 3, "end": 4, "text": "  "}]}`
-	tr, err := Parse([]byte(in))
+	tr, err := Parse([]byte(in), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestParseRepairs(t *testing.T) {
 		t.Errorf("segments %+v", tr.Segments)
 	}
 	w := strings.Join(tr.Warnings, "\n")
-	for _, want := range []string{"segments[1].text: NUL", "segments[2].text: empty", "sorted"} {
+	for _, want := range []string{"segment 1: NUL", "segment 2: empty", "sorted"} {
 		if !strings.Contains(w, want) {
 			t.Errorf("warnings %q lack %q", w, want)
 		}
@@ -53,22 +55,28 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct{ in, errLike string }{
 		{"", "empty transcript"},
 		{"   \n", "empty transcript"},
-		{"\xff\xfe{", "not valid UTF-8"},
 		{"{\n  \"segments\": [\n    {\"speaker\": \"agent\",}\n]}", "line 3"},
-		{`{"call_id": "x"}`, `no "segments"`},
-		{`{"segments": {"a": 1}}`, "invalid transcript JSON"},
-		{seg(`{"speaker": "bot", "start": 0, "end": 1, "text": "x"}`), `segments[0].speaker: "bot"`},
-		{seg(`{"start": 0, "end": 1, "text": "x"}`), "segments[0].speaker: missing"},
-		{seg(`{"speaker": "agent", "start": -1, "end": 1, "text": "x"}`), "negative time"},
-		{seg(`{"speaker": "agent", "start": 2, "end": 1, "text": "x"}`), "segments[0].end: ends at 1 before"},
-		{seg(`{"speaker": "agent", "end": 1, "text": "x"}`), "start and end times are required"},
-		{seg(`{"speaker": "agent", "start": 0, "end": 1}`), "segments[0].text: missing"},
-		{seg(`{"speaker": "agent", "start": "0", "end": 1, "text": "x"}`), "invalid transcript JSON"},
+		{`{"call_id": "x"}`, `unknown JSON shape`},
+		{`{"segments": {"a": 1}}`, "$.segments: not an array"},
+		{seg(`{"speaker": "agent", "start": 0, "end": 1, "text": "x"}, {"speaker": "bot", "start": 1, "end": 2, "text": "y"}`), `$.segments[1].speaker: "bot" is not "agent" or "customer"`},
+		{seg(`{"speaker": "bot", "start": 0, "end": 1, "text": "x"}`), `$.segments[0].speaker: bot is not agent, customer or a speaker number`},
+		{seg(`{"speaker": "agent", "start": -1, "end": 1, "text": "x"}`), "$.segments[0]: negative time"},
+		{seg(`{"speaker": "agent", "start": 2, "end": 1, "text": "x"}`), "$.segments[0]: ends at 1 before it starts at 2"},
+		{seg(`{"speaker": "agent", "end": 1, "text": "x"}`), "$.segments[0].start: missing"},
+		{seg(`{"speaker": "agent", "start": 0, "end": 1}`), "$.segments[0].text: missing"},
+		{seg(`{"speaker": "agent", "start": "0", "end": 1, "text": "x"}`), "$.segments[0].start: 0 is not a number"},
+		{`{"Result": {"Sentences": [{"BeginTime": 0, "EndTime": 10, "Text": "x", "ChannelId": 2}]}}`, "$.Result.Sentences[0].ChannelId: speaker 2"},
+		{`[{"key": "a", "text": "x"}]`, "$[0].sentence_info: no sentence_info"},
+		{"你好\n坐席：您好", `line 1: "你好" has no speaker`},
+		{"1\n00:00:01,000 --> 00:00:02,000\n坐席：您好\n\n2\n00:00:03,000 --> 00:00:04,000\n嗯\n", "line 6: cue has no speaker"},
+		{"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>hi\n", `line 4: voice "Bob" is not a known role`},
+		{"WEBVTT\n\n00:05.000 --> 00:02.000\n<v agent>hi\n", "line 3: ends at 2 before it starts at 5"},
+		{"WEBVTT\n\nNOTE nothing here\n", "no cues"},
 	}
 	for _, tt := range tests {
-		_, err := Parse([]byte(tt.in))
+		_, err := Parse([]byte(tt.in), opts)
 		if err == nil || !strings.Contains(err.Error(), tt.errLike) {
-			t.Errorf("Parse(%q): error %v, want one containing %q", tt.in, err, tt.errLike)
+			t.Errorf("Parse(%q):\n error %v\n want one containing %q", tt.in, err, tt.errLike)
 		}
 	}
 }
@@ -77,7 +85,7 @@ func TestIntervalsMergeOverlaps(t *testing.T) {
 	tr, err := Parse([]byte(`{"segments": [
 	  {"speaker": "agent", "start": 0, "end": 2, "text": "a"},
 	  {"speaker": "agent", "start": 1.5, "end": 3, "text": "b"},
-	  {"speaker": "customer", "start": 4, "end": 5, "text": "c"}]}`))
+	  {"speaker": "customer", "start": 4, "end": 5, "text": "c"}]}`), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,20 +95,53 @@ func TestIntervalsMergeOverlaps(t *testing.T) {
 	}
 }
 
+func TestRolePrefixes(t *testing.T) {
+	r := newRoles(Options{})
+	for line, want := range map[string]string{
+		"坐席：您好":      Agent,
+		"座席: 您好":     Agent,
+		"客服1086：您好":  Agent,
+		"[坐席] 您好":    Agent,
+		"【客户】喂":      Customer,
+		"客戶：喂":       Customer,
+		"Customer: hi": Customer,
+		"AGENT:hello":  Agent,
+		"客户说他要退款":    "",
+		"坐席您好":       "",
+	} {
+		sp, _, ok := r.prefix(line)
+		if sp != want || ok != (want != "") {
+			t.Errorf("prefix(%q) = %q, %v; want %q", line, sp, ok, want)
+		}
+	}
+	custom := newRoles(Options{AgentRoles: []string{"A"}, CustomerRoles: []string{"B"}})
+	if sp, rest, _ := custom.prefix("b: 你好"); sp != Customer || rest != "你好" {
+		t.Errorf("custom roles: %q %q", sp, rest)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
 	f.Add([]byte(`{"segments": [{"speaker": "agent", "start": 1e308, "end": 1e309, "text": "\u0000"}]}`))
-	f.Add([]byte(`{"segments": null}`))
+	f.Add([]byte("坐席：您好\n客户：喂\n"))
+	f.Add([]byte("1\n00:00:01,000 --> 00:00:02,000\n坐席：您好\n"))
+	f.Add([]byte("WEBVTT\n\n00:01.000 --> 00:02.000\n<v agent>hi\n"))
+	f.Add([]byte(`{"Result": {"Sentences": [{"BeginTime": 0, "EndTime": 10, "Text": "x", "ChannelId": 1}]}}`))
+	f.Add([]byte(`[{"sentence_info": [{"start": 0, "end": 10, "text": "x", "spk": 0}]}]`))
+	f.Add([]byte("\xff\xfe\x57\x5b\x2d\x5e\x1a\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tr, err := Parse(b)
+		tr, err := Parse(b, opts)
 		if err != nil {
 			return
 		}
 		for i, s := range tr.Segments {
-			if s.End < s.Start || s.Start < 0 || strings.ContainsRune(s.Text, 0) {
+			if s.End < s.Start || s.Start < 0 || strings.ContainsRune(s.Text, 0) || strings.TrimSpace(s.Text) == "" {
 				t.Fatalf("segment %d accepted as %+v", i, s)
 			}
-			if i > 0 && s.Start < tr.Segments[i-1].Start {
+			if s.Speaker != Agent && s.Speaker != Customer && s.Speaker != Unknown {
+				t.Fatalf("segment %d speaker %q", i, s.Speaker)
+			}
+			if tr.Timed && i > 0 && s.Start < tr.Segments[i-1].Start {
 				t.Fatal("segments not sorted")
 			}
 		}
