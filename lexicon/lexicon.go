@@ -104,9 +104,9 @@ var DefaultSettings = Settings{
 
 	GreetingWindowTurns: 2,
 	ClosingWindowTurns:  2,
-	DeadAirMinS:     5,
-	OvertalkMinS:    1,
-	BackchannelMaxS: 0.5,
+	DeadAirMinS:         5,
+	OvertalkMinS:        1,
+	BackchannelMaxS:     0.5,
 
 	VADOnMarginDB:     3,
 	VADOffMarginDB:    1.5,

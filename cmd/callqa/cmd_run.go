@@ -19,8 +19,8 @@ import (
 
 // runOptions are the flags of callqa run.
 type runOptions struct {
-	Out          string
-	Lexicon      string
+	Out           string
+	Lexicon       string
 	Workers       int
 	AgentChannel  string
 	AgentRoles    []string

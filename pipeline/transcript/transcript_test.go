@@ -98,16 +98,16 @@ func TestIntervalsMergeOverlaps(t *testing.T) {
 func TestRolePrefixes(t *testing.T) {
 	r := newRoles(Options{})
 	for line, want := range map[string]string{
-		"坐席：您好":      Agent,
-		"座席: 您好":     Agent,
-		"客服1086：您好":  Agent,
-		"[坐席] 您好":    Agent,
-		"【客户】喂":      Customer,
-		"客戶：喂":       Customer,
+		"坐席：您好":        Agent,
+		"座席: 您好":       Agent,
+		"客服1086：您好":    Agent,
+		"[坐席] 您好":      Agent,
+		"【客户】喂":        Customer,
+		"客戶：喂":         Customer,
 		"Customer: hi": Customer,
 		"AGENT:hello":  Agent,
-		"客户说他要退款":    "",
-		"坐席您好":       "",
+		"客户说他要退款":      "",
+		"坐席您好":         "",
 	} {
 		sp, _, ok := r.prefix(line)
 		if sp != want || ok != (want != "") {
