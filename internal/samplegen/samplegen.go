@@ -388,6 +388,13 @@ func Files() map[string][]byte {
 	for name, data := range Broken {
 		files[filepath.Join("broken", name)] = data
 	}
+	for _, s := range Calls() {
+		if s.Name == FormatSample {
+			for name, data := range Formats(s) {
+				files[filepath.Join("formats", name)] = data
+			}
+		}
+	}
 	return files
 }
 

@@ -23,7 +23,7 @@ func TestTestdataIsGenerated(t *testing.T) {
 			t.Errorf("%s differs from the generator's output (run make samples)", name)
 		}
 	}
-	for _, sub := range []string{"calls", "broken"} {
+	for _, sub := range []string{"calls", "broken", "formats"} {
 		entries, err := os.ReadDir(filepath.Join(root, sub))
 		if err != nil {
 			t.Fatal(err)
