@@ -120,8 +120,13 @@ func Parse(data []byte, opts Options) (*Transcript, error) {
 func detectFormat(text string) string {
 	s := strings.TrimLeft(text, " \t\r\n")
 	switch {
-	case strings.HasPrefix(s, "{") || strings.HasPrefix(s, "["):
+	case strings.HasPrefix(s, "{"):
 		return "json"
+	case strings.HasPrefix(s, "["):
+		// A JSON array of results, or a plain-text line "[坐席] ...".
+		if rest := strings.TrimLeft(s[1:], " \t\r\n"); strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, "]") {
+			return "json"
+		}
 	case strings.HasPrefix(s, "WEBVTT"):
 		return "webvtt"
 	}
