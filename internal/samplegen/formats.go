@@ -129,3 +129,27 @@ func mustJSON(v any) []byte {
 	}
 	return append(b, '\n')
 }
+
+// Corpus returns about size bytes of call-center utterances, one per line,
+// drawn in a fixed pseudo-random order from the sample calls: the text the
+// segmentation benchmark runs on, in Go and in Python alike.
+func Corpus(size int) string {
+	var utterances []string
+	for _, s := range Calls() {
+		for _, t := range s.Turns {
+			utterances = append(utterances, t.Text)
+		}
+	}
+	for _, t := range Conversation() {
+		utterances = append(utterances, t.Text)
+	}
+	var b strings.Builder
+	x := uint64(1)
+	for b.Len() < size {
+		x = x*6364136223846793005 + 1442695040888963407
+		first := utterances[(x>>33)%uint64(len(utterances))]
+		second := utterances[(x>>13)%uint64(len(utterances))]
+		b.WriteString(first + second + "\n")
+	}
+	return b.String()
+}

@@ -6,6 +6,7 @@
 package normalize
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -17,10 +18,8 @@ import (
 type Text struct {
 	// Norm is the text rules are matched against.
 	Norm string
-	// start[i] and end[i] are the byte span in the original text of the rune
-	// that starts at byte i of Norm.
-	start, end []int
-	orig       string
+	orig string
+	simp []rune // the Simplified form of orig rune by rune, nil when the same
 }
 
 // converter is OpenCC's Traditional-to-Simplified conversion (gocc, its
@@ -99,32 +98,41 @@ func (c *converter) simplified(s string) []rune {
 
 // New normalizes s.
 func New(s string) Text {
-	t := Text{orig: s, start: make([]int, 0, len(s)), end: make([]int, 0, len(s))}
-	simp := t2s().simplified(s)
-	b := make([]byte, 0, len(s))
+	t := Text{orig: s, simp: t2s().simplified(s)}
+	var b strings.Builder
+	b.Grow(len(s))
 	k := 0
-	for i, r := range s {
+	for _, r := range s { // walk's loop, inlined: this is the hot path
+		if t.simp != nil {
+			r = t.simp[k]
+		}
+		k++
+		if n := fold(r); n >= 0 {
+			b.WriteRune(n)
+		}
+	}
+	t.Norm = b.String()
+	return t
+}
+
+// walk calls visit with the byte span in the original text and the
+// normalized form of each rune that normalization keeps, until visit
+// returns false.
+func (t Text) walk(visit func(start, end int, norm rune) bool) {
+	k := 0
+	for i, r := range t.orig {
 		size := utf8.RuneLen(r)
 		if r == utf8.RuneError {
 			size = 1
 		}
-		if simp != nil {
-			r = simp[k]
+		if t.simp != nil {
+			r = t.simp[k]
 		}
 		k++
-		n := fold(r)
-		if n < 0 {
-			continue
-		}
-		before := len(b)
-		b = utf8.AppendRune(b, n)
-		for range len(b) - before {
-			t.start = append(t.start, i)
-			t.end = append(t.end, i+size)
+		if n := fold(r); n >= 0 && !visit(i, i+size, n) {
+			return
 		}
 	}
-	t.Norm = string(b)
-	return t
 }
 
 // fold maps one rune to its matching form, or -1 to drop it.
@@ -147,7 +155,24 @@ func fold(r rune) rune {
 }
 
 // Original returns the words as written that normalized bytes [from, to)
-// came from. from and to must be rune boundaries of Norm, from < to.
+// came from. from and to must be rune boundaries of Norm, from < to. It
+// walks the utterance again: hits are rare, and keeping a map for every
+// utterance cost more than the normalization itself.
 func (t Text) Original(from, to int) string {
-	return t.orig[t.start[from]:t.end[to-1]]
+	start, end, pos := -1, -1, 0
+	t.walk(func(s, e int, n rune) bool {
+		if pos == from {
+			start = s
+		}
+		pos += utf8.RuneLen(n)
+		if pos == to {
+			end = e
+			return false
+		}
+		return true
+	})
+	if start < 0 || end < 0 {
+		return ""
+	}
+	return t.orig[start:end]
 }

@@ -82,6 +82,14 @@ func New(userWords []string) (*Segmenter, error) {
 // kept together). A NUL byte would silently truncate the text inside cgo, so
 // text is cut piecewise around NULs and the offsets still refer to text.
 func (s *Segmenter) Cut(text string) []Token {
+	if !strings.Contains(text, "\x00") {
+		words := s.jb.Tokenize(text, gojieba.DefaultMode, true)
+		tokens := make([]Token, len(words))
+		for i, w := range words {
+			tokens[i] = Token{Text: w.Str, Start: w.Start, End: w.End}
+		}
+		return tokens
+	}
 	var tokens []Token
 	base := 0
 	for piece := range strings.SplitSeq(text, "\x00") {

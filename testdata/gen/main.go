@@ -2,7 +2,8 @@
 // The output is deterministic: running it again changes nothing.
 //
 // With -long SECONDS -out FILE it writes one long stereo 8 kHz recording
-// instead (the benchmark's hour-long call).
+// instead (the benchmark's hour-long call); with -corpus BYTES -out FILE,
+// the text of the segmentation benchmark.
 package main
 
 import (
@@ -16,8 +17,16 @@ import (
 func main() {
 	dir := flag.String("dir", "testdata", "folder to write the samples into")
 	long := flag.Float64("long", 0, "write one recording of this many seconds to -out")
-	out := flag.String("out", "", "file for -long")
+	corpus := flag.Int("corpus", 0, "write about this many bytes of utterances to -out instead")
+	out := flag.String("out", "", "file for -long or -corpus")
 	flag.Parse()
+	if *corpus > 0 {
+		if err := os.WriteFile(*out, []byte(samplegen.Corpus(*corpus)), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*dir, *long, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
