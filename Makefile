@@ -27,10 +27,12 @@ lint: vet
 	$(GO) mod tidy -diff
 
 # Go benchmarks of every stage (BenchmarkHour runs the audio stage and ffmpeg
-# silencedetect side by side when ffmpeg is installed), then the whole CLI
-# against ffmpeg on one hour of audio (installs ffmpeg with apt).
+# silencedetect side by side when ffmpeg is installed), after the whole CLI
+# against ffmpeg on one hour of audio and the text stage against Python jieba
+# (both install what they compare against with apt).
 bench:
 	bash bench/audio.sh
+	bash bench/text.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Brief fuzzing of every parser (FUZZTIME per target).
