@@ -3,6 +3,7 @@ module github.com/callqa/callqa
 go 1.26.8
 
 require (
+	github.com/BobuSumisu/aho-corasick v1.0.3
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/go-audio/wav v1.1.0
 	github.com/liuzl/gocc v0.0.0-20231231122217-0372e1059ca5

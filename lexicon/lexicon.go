@@ -27,6 +27,9 @@ const DefaultName = "default.yaml (embedded)"
 const (
 	KindBanned   = "banned"   // the phrases must not be said
 	KindRequired = "required" // one of the phrases must be said in the window
+	// KindConditional: when the other party says a trigger (When), the
+	// speaker must say one of the phrases within a few turns or seconds.
+	KindConditional = "conditional"
 )
 
 // Severities. A fatal hit scores the call 0.
@@ -55,7 +58,11 @@ type Lexicon struct {
 	Name     string   `yaml:"name" json:"name"`
 	Version  string   `yaml:"version" json:"version"`
 	Settings Settings `yaml:"settings" json:"settings"`
-	Rules    []Rule   `yaml:"rules" json:"rules"`
+	// Disable turns off rules of the lexicons this one is layered on.
+	Disable []string `yaml:"disable" json:"-"`
+	Rules   []Rule   `yaml:"rules" json:"rules"`
+
+	settings *yaml.Node // as written, to layer onto another lexicon's
 }
 
 // Settings are the thresholds in force; every one has a default.
@@ -129,12 +136,93 @@ type Rule struct {
 	Cap float64 `yaml:"cap" json:"cap"`
 	// Speaker whose words the rule checks (default agent).
 	Speaker string `yaml:"speaker" json:"speaker"`
-	// Window for required rules (default call).
-	Window  string   `yaml:"window" json:"window"`
+	// Window for required rules (default: the whole call).
+	Window Window `yaml:"window" json:"window"`
+	// Phrases: any one of them matches.
 	Phrases []string `yaml:"phrases" json:"phrases"`
+	// AllOf: each group matches when all its phrases are in one utterance.
+	AllOf [][]string `yaml:"all_of" json:"all_of"`
+	// Near: a phrase of A within Within characters of a phrase of B.
+	Near []Near `yaml:"near" json:"near"`
+	// Exceptions cancel a match they contain: 不麻烦 and 麻烦您 for 麻烦.
+	Exceptions []string `yaml:"exceptions" json:"exceptions"`
+	// Tolerance lets a required phrase of 5 or more characters match with
+	// this many characters dropped, added or changed (ASR damage).
+	Tolerance int `yaml:"tolerance" json:"tolerance"`
+	// When is the trigger of a conditional rule, Within its deadline.
+	When   *Trigger `yaml:"when" json:"when,omitempty"`
+	Within Within   `yaml:"within" json:"within"`
 	// Examples document the rule and are tested: sentences that must hit
 	// and near-misses that must not.
 	Examples Examples `yaml:"examples" json:"-"`
+}
+
+// Near is a proximity condition.
+type Near struct {
+	A      []string `yaml:"a" json:"a"`
+	B      []string `yaml:"b" json:"b"`
+	Within int      `yaml:"within" json:"within"` // characters between them, at most
+}
+
+// Trigger is what starts a conditional rule: one of the phrases said by
+// the speaker (default customer).
+type Trigger struct {
+	Speaker string   `yaml:"speaker" json:"speaker"`
+	Phrases []string `yaml:"phrases" json:"phrases"`
+}
+
+// Within is a conditional rule's deadline: the speaker's next Turns turns,
+// and (in timed transcripts) Seconds after the trigger ends; 0 for no limit
+// of that kind. Default: 2 turns.
+type Within struct {
+	Turns   int     `yaml:"turns" json:"turns"`
+	Seconds float64 `yaml:"seconds" json:"seconds"`
+}
+
+// Window is where a required rule looks: "call", "opening" (the first
+// greeting_window_s, or greeting_window_turns without times), "closing"
+// (likewise), or explicit {first_s: 10}, {last_s: 20}, {first_turns: 2},
+// {last_turns: 2}.
+type Window struct {
+	Name       string  `json:"name"`
+	FirstS     float64 `json:"first_s"`
+	LastS      float64 `json:"last_s"`
+	FirstTurns int     `json:"first_turns"`
+	LastTurns  int     `json:"last_turns"`
+}
+
+// UnmarshalYAML reads a window name or an explicit window.
+func (w *Window) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		w.Name = n.Value
+		return nil
+	}
+	var m map[string]float64
+	if err := n.Decode(&m); err != nil {
+		return fmt.Errorf("line %d: window: a name (call, opening, closing) or {first_s|last_s|first_turns|last_turns: N}", n.Line)
+	}
+	if len(m) != 1 {
+		return fmt.Errorf("line %d: window: exactly one of first_s, last_s, first_turns, last_turns", n.Line)
+	}
+	for k, v := range m {
+		switch k {
+		case "first_s":
+			w.FirstS = v
+		case "last_s":
+			w.LastS = v
+		case "first_turns":
+			w.FirstTurns = int(v)
+		case "last_turns":
+			w.LastTurns = int(v)
+		default:
+			return fmt.Errorf("line %d: window: unknown field %q (first_s, last_s, first_turns, last_turns)", n.Line, k)
+		}
+		if v <= 0 {
+			return fmt.Errorf("line %d: window: %s must be positive", n.Line, k)
+		}
+	}
+	w.Name = "explicit"
+	return nil
 }
 
 // Examples are sentences that show what a rule does.
@@ -148,13 +236,70 @@ func Default() (*Lexicon, error) {
 	return Parse(DefaultName, defaultYAML)
 }
 
-// Load reads a lexicon file.
-func Load(path string) (*Lexicon, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+// DefaultRef names the embedded lexicon among files to Load.
+const DefaultRef = "default"
+
+// Load reads lexicon files and layers them in order (see Layer). The name
+// "default" stands for the embedded lexicon; no names at all mean it alone.
+func Load(paths ...string) (*Lexicon, error) {
+	if len(paths) == 0 {
+		return Default()
 	}
-	return Parse(path, data)
+	var lexs []*Lexicon
+	for _, p := range paths {
+		var lex *Lexicon
+		var err error
+		if p == DefaultRef {
+			lex, err = Default()
+		} else {
+			var data []byte
+			if data, err = os.ReadFile(p); err == nil {
+				lex, err = Parse(p, data)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		lexs = append(lexs, lex)
+	}
+	return Layer(lexs...)
+}
+
+// Layer combines lexicons, later over earlier: a rule with the id of an
+// earlier one replaces it, "disable" removes earlier rules, new rules are
+// added, and the settings a later file writes override. A team's file
+// layered on the default (--lexicon default --lexicon team.yaml) changes
+// only what it names.
+func Layer(lexs ...*Lexicon) (*Lexicon, error) {
+	out := *lexs[0]
+	out.Rules = slices.Clone(out.Rules)
+	for _, l := range lexs[1:] {
+		out.Name += "+" + l.Name
+		out.Version += "+" + l.Version
+		if l.settings != nil {
+			if err := l.settings.Decode(&out.Settings); err != nil {
+				return nil, fmt.Errorf("%s: settings: %w", l.Name, err)
+			}
+		}
+		for _, id := range l.Disable {
+			i := slices.IndexFunc(out.Rules, func(r Rule) bool { return r.ID == id })
+			if i < 0 {
+				return nil, fmt.Errorf("%s: disable: no earlier rule %q", l.Name, id)
+			}
+			out.Rules = slices.Delete(out.Rules, i, i+1)
+		}
+		for _, r := range l.Rules {
+			if i := slices.IndexFunc(out.Rules, func(o Rule) bool { return o.ID == r.ID }); i >= 0 {
+				out.Rules[i] = r
+			} else {
+				out.Rules = append(out.Rules, r)
+			}
+		}
+	}
+	if len(out.Rules) == 0 {
+		return nil, errors.New("the layered lexicons leave no rules")
+	}
+	return &out, nil
 }
 
 // MaxSize caps a lexicon file.
@@ -179,6 +324,7 @@ func Parse(name string, data []byte) (*Lexicon, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	lex.settings = settingsNode(&root)
 	if err := lex.validate(name, findLines(&root)); err != nil {
 		return nil, err
 	}
@@ -215,6 +361,20 @@ func findLines(root *yaml.Node) lines {
 	return ls
 }
 
+// settingsNode is the "settings" mapping as written, if any.
+func settingsNode(root *yaml.Node) *yaml.Node {
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
+		return nil
+	}
+	doc := root.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "settings" {
+			return doc.Content[i+1]
+		}
+	}
+	return nil
+}
+
 // line is where rule i's field stands (i < 0: a top-level key).
 func (ls lines) line(i int, field string) int {
 	if i < 0 {
@@ -241,7 +401,7 @@ func (l *Lexicon) validate(name string, at lines) error {
 	if l.Name == "" {
 		fail(-1, "name", "the lexicon needs a name")
 	}
-	if len(l.Rules) == 0 {
+	if len(l.Rules) == 0 && len(l.Disable) == 0 {
 		fail(-1, "rules", "no rules")
 	}
 	s := l.Settings
@@ -265,8 +425,14 @@ func (l *Lexicon) validate(name string, at lines) error {
 		if r.Speaker == "" {
 			r.Speaker = SpeakerAgent
 		}
-		if r.Window == "" {
-			r.Window = WindowCall
+		if r.Window.Name == "" {
+			r.Window.Name = WindowCall
+		}
+		if r.Kind == KindConditional && r.Within == (Within{}) {
+			r.Within.Turns = 2
+		}
+		if r.When != nil && r.When.Speaker == "" {
+			r.When.Speaker = SpeakerCustomer
 		}
 		if r.Severity == "" {
 			r.Severity = SeverityMajor
@@ -284,20 +450,47 @@ func (l *Lexicon) validate(name string, at lines) error {
 				fail(i, field, "%q is not one of %s", v, strings.Join(allowed, ", "))
 			}
 		}
-		oneOf("kind", r.Kind, KindBanned, KindRequired)
+		oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional)
 		oneOf("severity", r.Severity, SeverityMinor, SeverityMajor, SeverityFatal)
 		oneOf("speaker", r.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
-		oneOf("window", r.Window, WindowCall, WindowOpening, WindowClosing)
-		if r.Kind == KindBanned && r.Window != WindowCall {
-			fail(i, "window", "a banned rule applies to the whole call")
+		oneOf("window", r.Window.Name, WindowCall, WindowOpening, WindowClosing, "explicit")
+		if r.Kind != KindRequired && r.Window.Name != WindowCall {
+			fail(i, "window", "only required rules have a window")
+		}
+		switch {
+		case r.Kind == KindConditional && (r.When == nil || len(r.When.Phrases) == 0):
+			fail(i, "when", "a conditional rule needs when: {phrases: [...]}")
+		case r.Kind != KindConditional && r.When != nil:
+			fail(i, "when", "only conditional rules have a trigger")
+		case r.When != nil:
+			oneOf("when", r.When.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
+		}
+		if r.Within.Turns < 0 || r.Within.Seconds < 0 {
+			fail(i, "within", "turns and seconds must not be negative")
+		}
+		if r.Tolerance < 0 || r.Tolerance > 2 || (r.Tolerance > 0 && r.Kind != KindRequired) {
+			fail(i, "tolerance", "0 to 2, and only for required rules")
+		}
+		for _, n := range r.Near {
+			if len(n.A) == 0 || len(n.B) == 0 || n.Within < 0 {
+				fail(i, "near", "each entry needs a: [...], b: [...] and within >= 0")
+			}
+		}
+		for _, g := range r.AllOf {
+			if len(g) < 2 {
+				fail(i, "all_of", "each group needs two or more phrases")
+			}
 		}
 		if r.Penalty < 0 || r.Cap < 0 {
 			fail(i, "penalty", "penalty and cap must not be negative")
 		}
-		if len(r.Phrases) == 0 {
-			fail(i, "phrases", "a rule needs at least one phrase")
+		if len(r.Phrases) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
+			fail(i, "phrases", "a rule needs phrases, all_of or near")
 		}
-		for _, p := range r.Phrases {
+		if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {
+			fail(i, "phrases", "all_of and near are for banned rules; required and conditional rules list phrases")
+		}
+		for _, p := range r.AllPhrases() {
 			if strings.TrimSpace(p) == "" {
 				fail(i, "phrases", "empty phrase")
 			}
@@ -318,11 +511,20 @@ func (l *Lexicon) ID() string {
 	return fmt.Sprintf("%s@%s+%s", l.Name, l.Version, hex.EncodeToString(sum[:6]))
 }
 
-// Phrases lists every phrase of every rule, for the segmenter's dictionary.
-func (l *Lexicon) Phrases() []string {
-	var out []string
-	for _, r := range l.Rules {
-		out = append(out, r.Phrases...)
+// AllPhrases lists every phrase the rule names: phrases, all_of, near,
+// exceptions and its trigger.
+func (r *Rule) AllPhrases() []string {
+	out := slices.Clone(r.Phrases)
+	for _, g := range r.AllOf {
+		out = append(out, g...)
+	}
+	for _, n := range r.Near {
+		out = append(out, n.A...)
+		out = append(out, n.B...)
+	}
+	out = append(out, r.Exceptions...)
+	if r.When != nil {
+		out = append(out, r.When.Phrases...)
 	}
 	return out
 }

@@ -41,7 +41,7 @@ func TestParseDefaultsFilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := lex.Rules[0]
-	if r.Speaker != SpeakerAgent || r.Window != WindowCall || r.Severity != SeverityMajor {
+	if r.Speaker != SpeakerAgent || r.Window.Name != WindowCall || r.Severity != SeverityMajor {
 		t.Errorf("defaults not filled: %+v", r)
 	}
 	if lex.Settings.PassMark != 80 || lex.Settings.DeadAirMinS != 5 {
@@ -56,10 +56,10 @@ func TestParseErrors(t *testing.T) {
 		{"name: x\nsettings:\n  pass_mark: 80\n  dead_air: 3\n", "line 4: field dead_air not found"},
 		{minimal + "    colour: red\n", "line 9: field colour not found"},
 		{strings.Replace(minimal, "kind: banned", "kind: forbidden", 1), `f.yaml:5: rule 1 ("r1"): kind: "forbidden" is not one of banned, required`},
-		{strings.Replace(minimal, "phrases: [不行]", "phrases: []", 1), `f.yaml:8: rule 1 ("r1"): phrases: a rule needs at least one phrase`},
+		{strings.Replace(minimal, "phrases: [不行]", "phrases: []", 1), `f.yaml:8: rule 1 ("r1"): phrases: a rule needs phrases, all_of or near`},
 		{strings.Replace(minimal, "penalty: 5", "penalty: -5", 1), "penalty and cap must not be negative"},
 		{minimal + "  - id: r1\n    kind: banned\n    phrases: [a]\n", `f.yaml:9: rule 2 ("r1"): id: duplicate of rule 1`},
-		{minimal + "    window: opening\n", "a banned rule applies to the whole call"},
+		{minimal + "    window: opening\n", "only required rules have a window"},
 		{strings.Replace(minimal, "name: team", "name: ''", 1), "needs a name"},
 		{"name: x\nrules: []\n", "no rules"},
 		{strings.Replace(minimal, "version: \"1\"", "version: \"1\"\nsettings: {pass_mark: -1}", 1), "pass_mark must not be negative"},

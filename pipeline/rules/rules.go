@@ -1,13 +1,14 @@
 // Package rules applies a lexicon to a transcript: it finds forbidden
-// phrases and missing required ones, as hits that quote the words, the
-// speaker and the time.
+// phrases, missing required ones and unanswered triggers, as hits that
+// quote the words, the speaker and the time.
 package rules
 
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"unicode/utf8"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
 
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/normalize"
@@ -17,8 +18,8 @@ import (
 
 // Hit is one finding. A missing required phrase is a hit without words: its
 // Start and End are the window that was searched and SegmentIndex is -1.
-// Start and End mean nothing when Timed is false (a transcript without
-// times).
+// An unanswered trigger quotes the trigger. Start and End mean nothing when
+// Timed is false (a transcript without times).
 type Hit struct {
 	RuleID, Kind, Category, Severity string
 	Speaker                          string
@@ -36,41 +37,84 @@ type Cutter interface {
 	Cut(text string) []segment.Token
 }
 
-// Matcher is a compiled lexicon. It is read-only and safe for concurrent use.
+// Matcher is a compiled lexicon: every phrase of every rule in one
+// Aho-Corasick automaton, so an utterance is scanned once whatever the
+// number of rules. It is read-only and safe for concurrent use.
 type Matcher struct {
 	settings lexicon.Settings
 	rules    []rule
+	trie     *ahocorasick.Trie
+	patterns []string // normalized, by automaton index
 }
 
+type near struct {
+	a, b   []int
+	within int // runes between the two
+}
+
+// rule is a lexicon rule with its phrases as automaton pattern indexes.
 type rule struct {
 	lexicon.Rule
-	phrases []string // normalized
+	phrases, exceptions, trigger []int
+	allOf                        [][]int
+	near                         []near
+	fuzzy                        [][]rune // normalized phrases that may match with Tolerance edits
 }
 
 // Compile prepares a lexicon for matching.
 func Compile(lex *lexicon.Lexicon) *Matcher {
 	m := &Matcher{settings: lex.Settings}
+	index := map[string]int{}
+	ids := func(phrases []string) []int {
+		var out []int
+		for _, p := range phrases {
+			n := normalize.New(p).Norm
+			if n == "" {
+				continue
+			}
+			id, ok := index[n]
+			if !ok {
+				id = len(m.patterns)
+				index[n] = id
+				m.patterns = append(m.patterns, n)
+			}
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
 	for _, r := range lex.Rules {
-		c := rule{Rule: r}
-		for _, p := range r.Phrases {
-			if n := normalize.New(p).Norm; n != "" && !slices.Contains(c.phrases, n) {
-				c.phrases = append(c.phrases, n)
+		c := rule{Rule: r, phrases: ids(r.Phrases), exceptions: ids(r.Exceptions)}
+		for _, g := range r.AllOf {
+			c.allOf = append(c.allOf, ids(g))
+		}
+		for _, n := range r.Near {
+			c.near = append(c.near, near{a: ids(n.A), b: ids(n.B), within: n.Within})
+		}
+		if r.When != nil {
+			c.trigger = ids(r.When.Phrases)
+		}
+		if r.Tolerance > 0 {
+			for _, p := range c.phrases {
+				if runes := []rune(m.patterns[p]); len(runes) >= minFuzzyRunes {
+					c.fuzzy = append(c.fuzzy, runes)
+				}
 			}
 		}
 		m.rules = append(m.rules, c)
 	}
+	m.trie = ahocorasick.NewTrieBuilder().AddStrings(m.patterns).Build()
 	return m
 }
 
+// minFuzzyRunes: shorter phrases must match exactly, since one changed
+// character in a short phrase makes another phrase.
+const minFuzzyRunes = 5
+
 // Words returns the normalized phrases, to be added to the segmenter's
 // dictionary so that jieba keeps them whole.
-func (m *Matcher) Words() []string {
-	var out []string
-	for _, r := range m.rules {
-		out = append(out, r.phrases...)
-	}
-	return out
-}
+func (m *Matcher) Words() []string { return slices.Clone(m.patterns) }
 
 // Result is what the rules found in one call.
 type Result struct {
@@ -81,55 +125,117 @@ type Result struct {
 	GreetingOK, ClosingOK *bool
 }
 
+// span is a byte range of a normalized utterance.
+type span struct{ start, end int }
+
+func (s span) within(o span) bool { return o.start <= s.start && s.end <= o.end }
+
 // utterance is a segment prepared for matching.
 type utterance struct {
 	transcript.Segment
-	index    int
-	text     normalize.Text
-	boundary []bool // boundary[i]: a token starts or ends at byte i of text.Norm
+	index int
+	text  normalize.Text
+	// whole[p] are the occurrences of pattern p that start and end on
+	// jieba word boundaries; any[p] all of them (for exceptions).
+	whole, any map[int][]span
 }
 
-// prepare normalizes and cuts one utterance. (Cutting a call's utterances
-// joined in one call into jieba was measured slower: cppjieba is quicker on
-// short texts.)
-func prepare(i int, s transcript.Segment, cut Cutter) utterance {
+func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	u := utterance{Segment: s, index: i, text: normalize.New(s.Text)}
-	u.boundary = make([]bool, len(u.text.Norm)+1)
+	matches := m.trie.MatchString(u.text.Norm)
+	if len(matches) == 0 {
+		return u // no phrase here: jieba is not needed
+	}
+	boundary := make([]bool, len(u.text.Norm)+1)
 	for _, t := range cut.Cut(u.text.Norm) {
-		u.boundary[t.Start], u.boundary[t.End] = true, true
+		boundary[t.Start], boundary[t.End] = true, true
+	}
+	u.whole, u.any = map[int][]span{}, map[int][]span{}
+	for _, match := range matches {
+		p := int(match.Pattern())
+		sp := span{int(match.Pos()), int(match.Pos()) + len(m.patterns[p])}
+		u.any[p] = append(u.any[p], sp)
+		if boundary[sp.start] && boundary[sp.end] {
+			u.whole[p] = append(u.whole[p], sp)
+		}
 	}
 	return u
 }
 
-// find returns the non-overlapping whole-word matches of phrases in u,
-// longest first where two overlap, as byte spans of the normalized text.
-func (u *utterance) find(phrases []string) [][2]int {
-	var spans [][2]int
-	for _, p := range phrases {
-		for from := 0; ; {
-			i := strings.Index(u.text.Norm[from:], p)
-			if i < 0 {
-				break
-			}
-			start, end := from+i, from+i+len(p)
-			if u.boundary[start] && u.boundary[end] {
-				spans = append(spans, [2]int{start, end})
-			}
-			_, size := utf8.DecodeRuneInString(u.text.Norm[start:])
-			from = start + size
+// find returns the spans where the rule's phrases, all_of groups or near
+// pairs match in u, less those inside an exception, without overlaps
+// (longest first).
+func (r *rule) find(u *utterance) []span {
+	var spans []span
+	for _, p := range r.phrases {
+		spans = append(spans, u.whole[p]...)
+	}
+	for _, g := range r.allOf {
+		if cover, ok := u.allOf(g); ok {
+			spans = append(spans, cover)
 		}
 	}
-	slices.SortFunc(spans, func(a, b [2]int) int {
-		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(b[1]-b[0], a[1]-a[0]))
+	for _, n := range r.near {
+		spans = append(spans, u.near(n)...)
+	}
+	spans = slices.DeleteFunc(spans, func(s span) bool {
+		for _, e := range r.exceptions {
+			if slices.ContainsFunc(u.any[e], func(x span) bool { return s.within(x) }) {
+				return true
+			}
+		}
+		return false
 	})
-	var kept [][2]int
+	slices.SortFunc(spans, func(a, b span) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end-b.start, a.end-a.start))
+	})
+	var kept []span
 	for _, s := range spans {
-		overlaps := slices.ContainsFunc(kept, func(k [2]int) bool { return s[0] < k[1] && k[0] < s[1] })
-		if !overlaps {
+		if !slices.ContainsFunc(kept, func(k span) bool { return s.start < k.end && k.start < s.end }) {
 			kept = append(kept, s)
 		}
 	}
 	return kept
+}
+
+// allOf reports whether every pattern of g occurs, and the span covering
+// their first occurrences.
+func (u *utterance) allOf(g []int) (span, bool) {
+	cover := span{len(u.text.Norm), 0}
+	for _, p := range g {
+		occ := u.whole[p]
+		if len(occ) == 0 {
+			return span{}, false
+		}
+		cover.start, cover.end = min(cover.start, occ[0].start), max(cover.end, occ[0].end)
+	}
+	return cover, true
+}
+
+// near returns the spans covering an occurrence of A and one of B with at
+// most within runes between them, in either order.
+func (u *utterance) near(n near) []span {
+	var out []span
+	for _, a := range n.a {
+		for _, b := range n.b {
+			for _, x := range u.whole[a] {
+				for _, y := range u.whole[b] {
+					first, second := x, y
+					if y.start < x.start {
+						first, second = y, x
+					}
+					gap := 0
+					if second.start > first.end {
+						gap = utf8.RuneCountInString(u.text.Norm[first.end:second.start])
+					}
+					if gap <= n.within {
+						out = append(out, span{first.start, max(first.end, second.end)})
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (r *rule) appliesTo(speaker string) bool {
@@ -138,12 +244,11 @@ func (r *rule) appliesTo(speaker string) bool {
 
 // Match checks every rule against the transcript of a call that ends at
 // callEnd seconds (the recording's length, or the last segment's end).
-// Without times, the opening and closing windows are counted in the
-// speaker's turns (greeting_window_turns, closing_window_turns).
+// Without times, windows are counted in the speaker's turns.
 func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) Result {
 	utts := make([]utterance, len(t.Segments))
 	for i, s := range t.Segments {
-		utts[i] = prepare(i, s, cut)
+		utts[i] = m.prepare(i, s, cut)
 	}
 	var res Result
 	greeting, closing := true, true
@@ -156,34 +261,24 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 				if !r.appliesTo(u.Speaker) {
 					continue
 				}
-				for _, span := range u.find(r.phrases) {
-					h := r.hit(u, span)
-					h.Timed = t.Timed
-					res.Hits = append(res.Hits, h)
+				for _, sp := range r.find(&u) {
+					res.Hits = append(res.Hits, r.hit(u, sp, t.Timed))
 					res.BannedCount++
 				}
 			}
 		case lexicon.KindRequired:
-			from, to := m.window(r.Window, callEnd)
-			inWindow := func(u utterance) bool { return u.Start < to && u.End > from }
-			if !t.Timed {
-				inWindow = m.turnWindow(r, utts)
-			}
-			found := slices.ContainsFunc(utts, func(u utterance) bool {
-				return r.appliesTo(u.Speaker) && inWindow(u) && len(u.find(r.phrases)) > 0
-			})
+			found, h := m.required(r, utts, t.Timed, callEnd)
 			if !found {
-				res.Hits = append(res.Hits, Hit{
-					RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
-					Speaker: r.Speaker, Start: from, End: to, Timed: t.Timed, SegmentIndex: -1,
-				})
+				res.Hits = append(res.Hits, h)
 			}
-			switch r.Window {
+			switch r.Window.Name {
 			case lexicon.WindowOpening:
 				haveGreeting, greeting = true, greeting && found
 			case lexicon.WindowClosing:
 				haveClosing, closing = true, closing && found
 			}
+		case lexicon.KindConditional:
+			res.Hits = append(res.Hits, m.conditional(r, utts, t.Timed)...)
 		}
 	}
 	if haveGreeting {
@@ -199,50 +294,167 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 	return res
 }
 
-// turnWindow returns whether an utterance is among the first (opening) or
-// last (closing) turns of the rule's speaker, for transcripts without times.
-func (m *Matcher) turnWindow(r *rule, utts []utterance) func(utterance) bool {
+// required looks for one of a required rule's phrases in its window; when
+// there is none it returns the hit to report.
+func (m *Matcher) required(r *rule, utts []utterance, timed bool, callEnd float64) (bool, Hit) {
+	from, to := 0.0, callEnd
+	inWindow := func(u utterance) bool { return true }
+	w := r.Window
+	turns := 0 // a window in turns: > 0 the first, < 0 the last
+	switch {
+	case w.FirstTurns > 0:
+		turns = w.FirstTurns
+	case w.LastTurns > 0:
+		turns = -w.LastTurns
+	case w.Name == lexicon.WindowOpening && !timed, w.FirstS > 0 && !timed:
+		turns = m.settings.GreetingWindowTurns
+	case w.Name == lexicon.WindowClosing && !timed, w.LastS > 0 && !timed:
+		turns = -m.settings.ClosingWindowTurns
+	case w.Name == lexicon.WindowOpening:
+		to = min(m.settings.GreetingWindowS, callEnd)
+	case w.Name == lexicon.WindowClosing:
+		from = max(0, callEnd-m.settings.ClosingWindowS)
+	case w.FirstS > 0:
+		to = min(w.FirstS, callEnd)
+	case w.LastS > 0:
+		from = max(0, callEnd-w.LastS)
+	}
+	if turns != 0 {
+		inWindow = r.turnWindow(utts, turns)
+	} else if timed {
+		inWindow = func(u utterance) bool { return u.Start < to && u.End > from }
+	}
+	found := slices.ContainsFunc(utts, func(u utterance) bool {
+		return r.appliesTo(u.Speaker) && inWindow(u) && (len(r.find(&u)) > 0 || r.fuzzyFind(u))
+	})
+	return found, Hit{
+		RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
+		Speaker: r.Speaker, Start: from, End: to, Timed: timed && turns == 0, SegmentIndex: -1,
+	}
+}
+
+// turnWindow returns whether an utterance is among the first n (n > 0) or
+// last -n (n < 0) turns of the rule's speaker.
+func (r *rule) turnWindow(utts []utterance, n int) func(utterance) bool {
 	var turns []int // indexes of the speaker's utterances
 	for _, u := range utts {
 		if r.appliesTo(u.Speaker) {
 			turns = append(turns, u.index)
 		}
 	}
-	switch r.Window {
-	case lexicon.WindowOpening:
-		turns = turns[:min(len(turns), m.settings.GreetingWindowTurns)]
-	case lexicon.WindowClosing:
-		turns = turns[max(0, len(turns)-m.settings.ClosingWindowTurns):]
+	if n > 0 {
+		turns = turns[:min(len(turns), n)]
+	} else {
+		turns = turns[max(0, len(turns)+n):]
 	}
 	return func(u utterance) bool { return slices.Contains(turns, u.index) }
 }
 
-// window returns the time span a required rule searches.
-func (m *Matcher) window(w string, callEnd float64) (from, to float64) {
-	switch w {
-	case lexicon.WindowOpening:
-		return 0, min(m.settings.GreetingWindowS, callEnd)
-	case lexicon.WindowClosing:
-		return max(0, callEnd-m.settings.ClosingWindowS), callEnd
+// fuzzyFind looks for a long required phrase with up to Tolerance runes
+// dropped, added or changed: ASR damage (您好很高兴您服务).
+func (r *rule) fuzzyFind(u utterance) bool {
+	if len(r.fuzzy) == 0 {
+		return false
 	}
-	return 0, callEnd
+	text := []rune(u.text.Norm)
+	return slices.ContainsFunc(r.fuzzy, func(p []rune) bool { return withinEdits(p, text, r.Tolerance) })
 }
 
-func (r *rule) hit(u utterance, span [2]int) Hit {
+// withinEdits reports whether pattern occurs in text with at most k edits
+// (Sellers' approximate substring matching).
+func withinEdits(pattern, text []rune, k int) bool {
+	prev := make([]int, len(pattern)+1)
+	cur := make([]int, len(pattern)+1)
+	for i := range prev {
+		prev[i] = i
+	}
+	if prev[len(pattern)] <= k {
+		return true
+	}
+	for _, c := range text {
+		cur[0] = 0 // a match may start anywhere
+		for i, p := range pattern {
+			cost := 1
+			if p == c {
+				cost = 0
+			}
+			cur[i+1] = min(prev[i]+cost, prev[i+1]+1, cur[i]+1)
+		}
+		if cur[len(pattern)] <= k {
+			return true
+		}
+		prev, cur = cur, prev
+	}
+	return false
+}
+
+// conditional finds triggers of a conditional rule that the speaker did not
+// answer in time. Consecutive triggers before the speaker's next turn count
+// as one.
+func (m *Matcher) conditional(r *rule, utts []utterance, timed bool) []Hit {
+	var hits []Hit
+	answeredUntil := -1 // utterances up to here were covered by an earlier trigger
+	for i := range utts {
+		u := &utts[i]
+		if i <= answeredUntil || !(r.When.Speaker == lexicon.SpeakerAny || u.Speaker == r.When.Speaker) {
+			continue
+		}
+		trig := r.triggerSpans(u)
+		if len(trig) == 0 {
+			continue
+		}
+		turns, answered, last := 0, false, i
+		for j := i + 1; j < len(utts) && !answered; j++ {
+			v := &utts[j]
+			if !r.appliesTo(v.Speaker) {
+				continue
+			}
+			if r.Within.Turns > 0 && turns >= r.Within.Turns {
+				break
+			}
+			if timed && r.Within.Seconds > 0 && v.Start > u.End+r.Within.Seconds {
+				break
+			}
+			turns++
+			last = j
+			answered = len(r.find(v)) > 0
+		}
+		answeredUntil = last
+		if !answered {
+			h := Hit{
+				RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
+				Speaker: r.Speaker, Start: u.Start, End: u.End, Timed: timed, SegmentIndex: u.index,
+				Text: u.Text, Matched: u.text.Original(trig[0].start, trig[0].end), pos: trig[0].start,
+			}
+			hits = append(hits, h)
+		}
+	}
+	return hits
+}
+
+// triggerSpans are the trigger's occurrences in u, less exceptions.
+func (r *rule) triggerSpans(u *utterance) []span {
+	t := rule{Rule: r.Rule, phrases: r.trigger, exceptions: r.exceptions}
+	return t.find(u)
+}
+
+func (r *rule) hit(u utterance, sp span, timed bool) Hit {
 	return Hit{
 		RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
-		Speaker: u.Speaker, Start: u.Start, End: u.End, SegmentIndex: u.index,
-		Text: u.Text, Matched: u.text.Original(span[0], span[1]), pos: span[0],
+		Speaker: u.Speaker, Start: u.Start, End: u.End, Timed: timed, SegmentIndex: u.index,
+		Text: u.Text, Matched: u.text.Original(sp.start, sp.end), pos: sp.start,
 	}
 }
 
-// Finds reports whether rule id matches text said by its speaker, ignoring
-// windows: how a rule's examples are checked.
+// Finds reports whether rule id matches text, ignoring speakers and
+// windows: how a rule's examples are checked. For a conditional rule it is
+// the answer that is matched.
 func (m *Matcher) Finds(id, text string, cut Cutter) bool {
 	for i := range m.rules {
-		if m.rules[i].ID == id {
-			u := prepare(0, transcript.Segment{Text: text}, cut)
-			return len(u.find(m.rules[i].phrases)) > 0
+		r := &m.rules[i]
+		if r.ID == id {
+			u := m.prepare(0, transcript.Segment{Text: text}, cut)
+			return len(r.find(&u)) > 0 || r.fuzzyFind(u)
 		}
 	}
 	return false
