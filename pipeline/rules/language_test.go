@@ -38,11 +38,11 @@ rules:
   - {id: trouble, kind: banned, penalty: 1, phrases: [麻烦], exceptions: [不麻烦, 麻烦您, 麻烦你]}
 `))
 	for text, want := range map[string]bool{
-		"真麻烦":       true,
-		"不麻烦，应该的":   false,
-		"麻烦您稍等一下":   false,
-		"这事太麻烦了":    true,
-		"麻烦你再说一遍":   false,
+		"真麻烦":        true,
+		"不麻烦，应该的":    false,
+		"麻烦您稍等一下":    false,
+		"这事太麻烦了":     true,
+		"麻烦你再说一遍":    false,
 		"不麻烦，就是有点麻烦": true, // the second 麻烦 is not inside an exception
 	} {
 		if got := m.Finds("trouble", text, cut); got != want {
@@ -68,7 +68,7 @@ rules:
 		{"promise", "我保证没问题", true},
 		{"promise", "保证给您退款肯定能退", true},
 		{"promise", "我保证会帮您跟进这个问题看看有没有问题", false}, // 没问题 absent; 问题 is not 没问题
-		{"promise", "肯定，我们这边的系统一直都没问题", false}, // too far apart
+		{"promise", "肯定，我们这边的系统一直都没问题", false},    // too far apart
 	}
 	for _, c := range cases {
 		if got := m.Finds(c.id, c.text, cut); got != c.want {
