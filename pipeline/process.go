@@ -87,6 +87,12 @@ func New(cfg Config) (*Engine, error) {
 // LexiconVersion identifies the rules and settings in force.
 func (e *Engine) LexiconVersion() string { return e.lexVersion }
 
+// Matcher is the compiled lexicon.
+func (e *Engine) Matcher() *rules.Matcher { return e.matcher }
+
+// Segmenter is the shared segmenter, built on first use.
+func (e *Engine) Segmenter() (*segment.Segmenter, error) { return e.seg() }
+
 // Result is one call's row and its hits.
 type Result struct {
 	Call output.CallRow

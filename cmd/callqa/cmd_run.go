@@ -20,7 +20,7 @@ import (
 // runOptions are the flags of callqa run.
 type runOptions struct {
 	Out           string
-	Lexicon       string
+	Lexicon       []string
 	Workers       int
 	AgentChannel  string
 	AgentRoles    []string
@@ -29,7 +29,7 @@ type runOptions struct {
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
-	f.StringVar(&o.Lexicon, "lexicon", "", "lexicon YAML file (default: the embedded zh-CN lexicon)")
+	f.StringArrayVar(&o.Lexicon, "lexicon", nil, lexiconFlagHelp)
 	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
 	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right (ASR channel or speaker 0 or 1 likewise)")
 	f.StringSliceVar(&o.AgentRoles, "agent-roles", transcript.DefaultAgentRoles, "role words of the agent in plain-text and subtitle transcripts")
@@ -76,16 +76,9 @@ Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 	return cmd
 }
 
-func loadLexicon(path string) (*lexicon.Lexicon, error) {
-	if path == "" {
-		return lexicon.Default()
-	}
-	return lexicon.Load(path)
-}
-
 func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	started := time.Now()
-	lex, err := loadLexicon(opts.Lexicon)
+	lex, err := lexicon.Load(opts.Lexicon...)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errCallsFailed):
 		return exitCallsFailed
+	case errors.Is(err, errChecksFailed):
+		return exitFatal // the failures are printed already
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "callqa: error: %v\n", err)
 		fmt.Fprintf(stderr, "callqa: hint: see 'callqa --help'\n")

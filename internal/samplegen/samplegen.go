@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/zaf/g711"
 )
@@ -366,6 +367,22 @@ func encodeWAV(samples []float64, channels, rate int, encoding string) []byte {
 	return b
 }
 
+// ExpectYAML renders what the call must give, for callqa lexicon test.
+func (s Sample) ExpectYAML() []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# What callqa lexicon test expects of %s (made by internal/samplegen).\n", s.Name)
+	b.WriteString("hits:")
+	if len(s.Want.Hits) == 0 {
+		b.WriteString(" []")
+	}
+	b.WriteString("\n")
+	for _, h := range s.Want.Hits {
+		fmt.Fprintf(&b, "  - rule: %s\n", h)
+	}
+	fmt.Fprintf(&b, "score: %g\npassed: %v\n", s.Want.Score, s.Want.Passed)
+	return []byte(b.String())
+}
+
 // TranscriptJSON renders the turns as a canonical transcript.
 func (s Sample) TranscriptJSON() []byte {
 	doc := struct {
@@ -384,6 +401,7 @@ func Files() map[string][]byte {
 			files[filepath.Join("calls", s.Name+".wav")] = s.WAV()
 		}
 		files[filepath.Join("calls", s.Name+".json")] = s.TranscriptJSON()
+		files[filepath.Join("calls", s.Name+".expect.yaml")] = s.ExpectYAML()
 	}
 	for name, data := range Broken {
 		files[filepath.Join("broken", name)] = data
