@@ -1,0 +1,64 @@
+package lexcheck
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/callqa/callqa/lexicon"
+)
+
+func TestLint(t *testing.T) {
+	lex, err := lexicon.Parse("l.yaml", []byte(`
+name: l
+rules:
+  - {id: a, kind: banned, penalty: 1, phrases: [麻烦, "！"], exceptions: [不麻烦, 谢谢], examples: {match: [真麻烦], no_match: [不麻烦]}}
+  - {id: b, kind: banned, penalty: 1, phrases: [麻烦, 这太麻烦了吧]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Lint(lex) {
+		got = append(got, f.Severity+" "+f.Rule+" "+f.Message)
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`error a phrase "！" is only punctuation`,
+		`error a exception "谢谢" contains none of the rule's phrases`,
+		`warning b phrase "麻烦" is also a phrase of rule a`,
+		`warning a phrase "麻烦" cannot match inside "这太麻烦了吧" (rule b)`,
+		`warning b no examples that must match`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("lint lacks %q; got:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, `"不麻烦" contains none`) {
+		t.Errorf("a working exception was reported:\n%s", all)
+	}
+}
+
+func TestJUnitEscapesText(t *testing.T) {
+	var b bytes.Buffer
+	cases := []Case{
+		{Suite: "rule x", Name: `"<b>&"`, Failure: `rule x: "<script>" should match`},
+		{Suite: "rule x", Name: "ok"},
+		{Suite: "calls", Name: "c1"},
+	}
+	if err := WriteJUnit(&b, "lex@1", cases); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, b.String())
+	}
+	if doc.Tests != 3 || doc.Fails != 1 || len(doc.Suites) != 2 || doc.Suites[0].Cases[0].Name != `"<b>&"` ||
+		doc.Suites[0].Cases[0].Failure.Message != `rule x: "<script>" should match` {
+		t.Errorf("round trip: %+v", doc)
+	}
+	if strings.Contains(b.String(), "<script>") {
+		t.Error("markup from a rule reached the XML unescaped")
+	}
+}
