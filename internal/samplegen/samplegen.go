@@ -134,8 +134,8 @@ func Calls() []Sample {
 				{"agent", 14.6, 18.5, "请问还有其他可以帮您的吗？再见。"},
 			},
 			Want: Want{
-				Hits: []string{"opening.greeting"}, Penalties: []float64{10},
-				GreetingOK: false, ClosingOK: true, Score: 90, Passed: true,
+				Hits: []string{"opening.greeting", "opening.offer-help"}, Penalties: []float64{10, 3},
+				GreetingOK: false, ClosingOK: true, Score: 87, Passed: true,
 			},
 		},
 		{
@@ -164,7 +164,9 @@ func Calls() []Sample {
 			},
 			Want: Want{
 				OvertalkCount: 2, InterruptionsByAgent: 1, InterruptionsByCustomer: 1,
-				GreetingOK: true, ClosingOK: true, Score: 100, Passed: true,
+				// The agent asked the customer to wait and never thanked them.
+				Hits: []string{"hold.thanks-after-wait"}, Penalties: []float64{2},
+				GreetingOK: true, ClosingOK: true, Score: 98, Passed: true,
 			},
 		},
 		{
@@ -188,9 +190,11 @@ func Calls() []Sample {
 				{"agent", 13.5, 15.0, "挂了。"},
 			},
 			Want: Want{
-				// The missing closing is reported at the start of the window searched.
-				Hits: []string{"closing.farewell", "banned.abuse"}, Penalties: []float64{5, 100},
-				GreetingOK: true, ClosingOK: false, Score: 0, Passed: false,
+				// Missing phrases are reported at the start of the window
+				// searched; the complaint went unanswered; the abuse is fatal.
+				Hits:       []string{"opening.offer-help", "closing.farewell", "empathy.after-complaint", "banned.abuse"},
+				Penalties:  []float64{3, 5, 5, 100},
+				GreetingOK: false, ClosingOK: false, Score: 0, Passed: false,
 			},
 		},
 	}

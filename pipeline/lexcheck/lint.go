@@ -65,6 +65,11 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 				matchers = append(matchers, normalize.New(p).Norm)
 			}
 		}
+		if r.When != nil { // exceptions also cancel triggers
+			for _, p := range r.When.Phrases {
+				matchers = append(matchers, normalize.New(p).Norm)
+			}
+		}
 		for _, e := range r.Exceptions {
 			ne := normalize.New(e).Norm
 			if ne != "" && !slices.ContainsFunc(matchers, func(m string) bool { return m != "" && strings.Contains(ne, m) }) {

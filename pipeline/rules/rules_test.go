@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -11,30 +12,29 @@ import (
 )
 
 var (
-	segOnce sync.Once
-	seg     *segment.Segmenter
-	segErr  error
+	segMu    sync.Mutex
+	segCache = map[string]*segment.Segmenter{}
 )
 
-// compile builds a matcher and a segmenter that knows its phrases. The
-// segmenter is shared between tests, as in a run, with the words of the
-// default lexicon and of testLexicon added.
+// compile builds a matcher and a segmenter that knows exactly its phrases,
+// as a run does: other lexicons' words would change where jieba cuts.
+// Segmenters are cached by word list, since each takes a second to build.
 func compile(t *testing.T, lex *lexicon.Lexicon) (*Matcher, Cutter) {
 	t.Helper()
-	segOnce.Do(func() {
-		def, err := lexicon.Default()
-		if err != nil {
-			segErr = err
-			return
+	m := Compile(lex)
+	words := m.Words()
+	key := strings.Join(words, "\x00")
+	segMu.Lock()
+	defer segMu.Unlock()
+	seg, ok := segCache[key]
+	if !ok {
+		var err error
+		if seg, err = segment.New(words); err != nil {
+			t.Fatal(err)
 		}
-		words := Compile(def).Words()
-		words = append(words, Compile(testLexicon(t)).Words()...)
-		seg, segErr = segment.New(words)
-	})
-	if segErr != nil {
-		t.Fatal(segErr)
+		segCache[key] = seg
 	}
-	return Compile(lex), seg
+	return m, seg
 }
 
 func testLexicon(t *testing.T) *lexicon.Lexicon {
@@ -73,9 +73,8 @@ func TestMatch(t *testing.T) {
 	segs := []transcript.Segment{
 		seg3("agent", 0.5, 3, "您好！"),
 		seg3("customer", 3.5, 6, "这事我管不了？我要投诉！"), // the customer's words never count against the agent
-		// One hit for the longer phrase, quoted as written; 麻烦死了 is one word
-		// (the default lexicon added it), so 麻烦 inside it does not match.
-		seg3("agent", 6.5, 9, "这事 我管不了，麻烦死了。"),
+		// One hit for the longer phrase, quoted as written.
+		seg3("agent", 6.5, 9, "这事 我管不了。"),
 		seg3("agent", 9.5, 12, "真麻烦，还要再查。"),
 		seg3("agent", 30, 32, "再见。"),
 	}
