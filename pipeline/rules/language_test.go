@@ -194,3 +194,17 @@ rules:
 		t.Error("disabling an unknown rule is no error")
 	}
 }
+
+// TestTraditionalInput: Traditional and full-width text matches the
+// Simplified lexicon, and the hit quotes it as written.
+func TestTraditionalInput(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - {id: shirk, kind: banned, penalty: 1, phrases: [这事我管不了, 帐单问题]}
+`))
+	res := m.Match(timedCall("先生，這事我管不了！", "嗯", "帳單問題請到營業廳"), cut, 6)
+	if len(res.Hits) != 2 || res.Hits[0].Matched != "這事我管不了" || res.Hits[1].Matched != "帳單問題" {
+		t.Errorf("hits %+v", res.Hits)
+	}
+}

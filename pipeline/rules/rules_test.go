@@ -19,7 +19,7 @@ var (
 // compile builds a matcher and a segmenter that knows exactly its phrases,
 // as a run does: other lexicons' words would change where jieba cuts.
 // Segmenters are cached by word list, since each takes a second to build.
-func compile(t *testing.T, lex *lexicon.Lexicon) (*Matcher, Cutter) {
+func compile(t testing.TB, lex *lexicon.Lexicon) (*Matcher, Cutter) {
 	t.Helper()
 	m := Compile(lex)
 	words := m.Words()
