@@ -63,6 +63,15 @@ func TestParseErrors(t *testing.T) {
 		{strings.Replace(minimal, "name: team", "name: ''", 1), "needs a name"},
 		{"name: x\nrules: []\n", "no rules"},
 		{strings.Replace(minimal, "version: \"1\"", "version: \"1\"\nsettings: {pass_mark: -1}", 1), "pass_mark must not be negative"},
+		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [a], window: {first_min: 3}}\n", `line 3: window: unknown field "first_min"`},
+		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [a], window: {first_s: -3}}\n", "first_s must be positive"},
+		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [a], window: weekly}\n", `window: "weekly" is not one of`},
+		{"name: x\nrules:\n  - {id: r, kind: conditional, penalty: 1, phrases: [a]}\n", "a conditional rule needs when"},
+		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, phrases: [a], when: {phrases: [b]}}\n", "only conditional rules have a trigger"},
+		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, phrases: [a], tolerance: 1}\n", "tolerance: 0 to 2, and only for required rules"},
+		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, near: [{a: [x], within: 2}]}\n", "near: each entry needs a"},
+		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, all_of: [[x]]}\n", "all_of: each group needs two or more phrases"},
+		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, all_of: [[x, y]]}\n", "all_of and near are for banned rules"},
 	}
 	for _, tt := range tests {
 		_, err := Parse("f.yaml", []byte(tt.in))
@@ -90,6 +99,8 @@ func TestID(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add(defaultYAML)
+	f.Add([]byte("name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [您好], window: {last_turns: 2}, tolerance: 1}\n"))
+	f.Add([]byte("name: x\ndisable: [a]\nrules:\n  - {id: c, kind: conditional, when: {phrases: [投诉]}, within: {turns: 1, seconds: 9}, phrases: [抱歉]}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		lex, err := Parse("fuzz.yaml", b)
 		if err != nil {
