@@ -221,21 +221,31 @@ func parseAlibaba(m map[string]any, opts Options) (*Transcript, error) {
 		return nil, err
 	}
 	t := &Transcript{Format: "alibaba", Timed: true}
+	return t, t.addNumbered(sentences, asrKeys{"BeginTime", "EndTime", "Text", "ChannelId"}, opts)
+}
+
+// asrKeys name the fields of an ASR sentence with times in milliseconds and
+// a numbered speaker.
+type asrKeys struct{ start, end, text, speaker string }
+
+// addNumbered appends ASR sentences whose speaker is a channel or speaker
+// number.
+func (t *Transcript) addNumbered(sentences []object, k asrKeys, opts Options) error {
 	for _, s := range sentences {
-		seg, err := s.timed("BeginTime", "EndTime", "Text", 0.001)
+		seg, err := s.timed(k.start, k.end, k.text, 0.001)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		ch, err := s.number("ChannelId")
+		n, err := s.number(k.speaker)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if seg.Speaker, err = byIndex(int(ch), opts, s.at("ChannelId")); err != nil {
-			return nil, err
+		if seg.Speaker, err = byIndex(int(n), opts, s.at(k.speaker)); err != nil {
+			return err
 		}
 		t.Segments = append(t.Segments, seg)
 	}
-	return t, nil
+	return nil
 }
 
 // parseFunASRList reads FunASR/Paraformer output: results with
@@ -255,19 +265,8 @@ func parseFunASRList(results []any, opts Options) (*Transcript, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range sentences {
-			seg, err := s.timed("start", "end", "text", 0.001)
-			if err != nil {
-				return nil, err
-			}
-			spk, err := s.number("spk")
-			if err != nil {
-				return nil, err
-			}
-			if seg.Speaker, err = byIndex(int(spk), opts, s.at("spk")); err != nil {
-				return nil, err
-			}
-			t.Segments = append(t.Segments, seg)
+		if err := t.addNumbered(sentences, asrKeys{"start", "end", "text", "spk"}, opts); err != nil {
+			return nil, err
 		}
 	}
 	return t, nil
