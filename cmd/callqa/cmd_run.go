@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +16,7 @@ import (
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/discover"
 	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/shard"
 	"github.com/callqa/callqa/pipeline/transcript"
 )
 
@@ -25,6 +28,7 @@ type runOptions struct {
 	AgentChannel  string
 	AgentRoles    []string
 	CustomerRoles []string
+	Shard         string
 }
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
@@ -34,6 +38,20 @@ func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right (ASR channel or speaker 0 or 1 likewise)")
 	f.StringSliceVar(&o.AgentRoles, "agent-roles", transcript.DefaultAgentRoles, "role words of the agent in plain-text and subtitle transcripts")
 	f.StringSliceVar(&o.CustomerRoles, "customer-roles", transcript.DefaultCustomerRoles, "role words of the customer in plain-text and subtitle transcripts")
+	f.StringVar(&o.Shard, "shard", "", "process only shard i of n (0-based, e.g. 0/4); default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job, else all")
+}
+
+// shard is the part of the calls this run processes.
+func (o *runOptions) shard() (shard.Shard, error) {
+	if o.Shard != "" {
+		s, err := shard.Parse(o.Shard)
+		if err != nil {
+			return s, usageError{fmt.Errorf("--shard: %w", err)}
+		}
+		return s, nil
+	}
+	s, _, err := shard.FromEnv(shard.Env)
+	return s, err
 }
 
 func (o *runOptions) validate(args []string) error {
@@ -47,7 +65,8 @@ func (o *runOptions) validate(args []string) error {
 	case o.AgentChannel != "left" && o.AgentChannel != "right":
 		return usageError{fmt.Errorf("--agent-channel must be left or right, not %q", o.AgentChannel)}
 	}
-	return nil
+	_, err := o.shard()
+	return err
 }
 
 func newRunCommand() *cobra.Command {
@@ -82,12 +101,23 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
+	part, err := opts.shard()
+	if err != nil {
+		return err
+	}
 	calls, err := discover.Find(inputs)
 	if err != nil {
 		return err
 	}
 	if len(calls) == 0 {
 		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
+	}
+	// Duplicates were marked over all calls, so a duplicate id (which
+	// hashes to the same shard) is still reported.
+	calls = slices.DeleteFunc(calls, func(c discover.Call) bool { return !part.Owns(c.ID) })
+	names := output.Unsharded
+	if part.Sharded() {
+		names = output.ShardNames(part.Index, part.Count)
 	}
 	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: opts.AgentRoles, CustomerRoles: opts.CustomerRoles}
 	if opts.AgentChannel == "right" {
@@ -97,10 +127,11 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := output.Create(opts.Out, output.Unsharded, map[string]string{
+	w, err := output.Create(opts.Out, names, map[string]string{
 		"callqa.schema_version":  fmt.Sprint(output.SchemaVersion),
 		"callqa.lexicon_version": engine.LexiconVersion(),
 		"callqa.agent_channel":   opts.AgentChannel,
+		"callqa.shard":           part.String(),
 	})
 	if err != nil {
 		return err
@@ -118,7 +149,7 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err := w.Commit(); err != nil {
 		return err
 	}
-	sum.print(cmd.ErrOrStderr(), opts.Out, time.Since(started))
+	sum.print(cmd.ErrOrStderr(), filepath.Join(opts.Out, names.Calls), filepath.Join(opts.Out, names.Hits), time.Since(started))
 	if sum.failed > 0 {
 		return errCallsFailed
 	}
@@ -153,7 +184,7 @@ func (s *summary) add(r pipeline.Result) {
 	}
 }
 
-func (s *summary) print(w io.Writer, out string, wall time.Duration) {
+func (s *summary) print(w io.Writer, callsFile, hitsFile string, wall time.Duration) {
 	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed; %d hits\n",
 		s.calls, s.calls-s.failed, s.failed, s.passed, s.hits)
 	fmt.Fprintf(w, "callqa: %.1f min of audio in %.1f s\n", s.audioS/60, wall.Seconds())
@@ -163,5 +194,5 @@ func (s *summary) print(w io.Writer, out string, wall time.Duration) {
 	if more := s.failed - len(s.failures); more > 0 {
 		fmt.Fprintf(w, "callqa: failed: ... and %d more (see the error column)\n", more)
 	}
-	fmt.Fprintf(w, "callqa: wrote %s and %s\n", out+"/"+output.Unsharded.Calls, out+"/"+output.Unsharded.Hits)
+	fmt.Fprintf(w, "callqa: wrote %s and %s\n", callsFile, hitsFile)
 }

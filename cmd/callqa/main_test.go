@@ -1,7 +1,9 @@
 package main
 
 import (
+	"database/sql"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -26,5 +28,36 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SAMPLES", samples+"/../../testdata")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"sameparquet": sameParquet,
+		},
 	})
+}
+
+// sameParquet DIR_A DIR_B: the calls*.parquet and hits*.parquet files of
+// the two folders hold the same rows (as multisets), read with DuckDB.
+func sameParquet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: sameparquet DIR_A DIR_B")
+	}
+	db, err := sql.Open("duckdb", "")
+	ts.Check(err)
+	defer db.Close()
+	same := true
+	for _, table := range []string{"calls", "hits"} {
+		a := filepath.Join(ts.MkAbs(args[0]), table+"*.parquet")
+		b := filepath.Join(ts.MkAbs(args[1]), table+"*.parquet")
+		var rowsA, rowsB, onlyA, onlyB int
+		q := `SELECT (SELECT count(*) FROM read_parquet($1)), (SELECT count(*) FROM read_parquet($2)),
+			(SELECT count(*) FROM (SELECT * FROM read_parquet($1) EXCEPT ALL SELECT * FROM read_parquet($2))),
+			(SELECT count(*) FROM (SELECT * FROM read_parquet($2) EXCEPT ALL SELECT * FROM read_parquet($1)))`
+		ts.Check(db.QueryRow(q, a, b).Scan(&rowsA, &rowsB, &onlyA, &onlyB))
+		ts.Logf("%s: %d rows and %d rows; %d only in %s, %d only in %s", table, rowsA, rowsB, onlyA, args[0], onlyB, args[1])
+		if rowsA == 0 && table == "calls" || rowsA != rowsB || onlyA != 0 || onlyB != 0 {
+			same = false
+		}
+	}
+	if same == neg {
+		ts.Fatalf("sameparquet %s %s: same = %v", args[0], args[1], same)
+	}
 }

@@ -91,6 +91,15 @@ type FileNames struct{ Calls, Hits string }
 // Unsharded are the names of a run that is not split into shards.
 var Unsharded = FileNames{Calls: "calls.parquet", Hits: "hits.parquet"}
 
+// ShardNames are the part files of shard i of n: calls-<i>-of-<n>.parquet;
+// DuckDB reads all parts with read_parquet('DIR/calls*.parquet').
+func ShardNames(i, n int) FileNames {
+	return FileNames{
+		Calls: fmt.Sprintf("calls-%d-of-%d.parquet", i, n),
+		Hits:  fmt.Sprintf("hits-%d-of-%d.parquet", i, n),
+	}
+}
+
 // rowGroupRows bounds the rows buffered in memory before a row group is
 // written.
 const rowGroupRows = 50_000
