@@ -44,6 +44,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $$((200000 * $(FUZZSCALE)))x ./pipeline/decode
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/transcript
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
+	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/discover
 
 # Regenerate the sample calls (deterministic: a rerun changes nothing).
 samples:

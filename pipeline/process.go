@@ -110,6 +110,7 @@ func (e *Engine) Process(c discover.Call) Result {
 		return e.failed(c, c.Err)
 	}
 	row := e.newRow(c)
+	agentCh := e.agentChannel(c)
 
 	var rec *audio.Recording
 	var text *transcript.Transcript
@@ -125,7 +126,7 @@ func (e *Engine) Process(c discover.Call) Result {
 	}
 	if c.TranscriptPath != "" {
 		t, err := transcript.ReadFile(c.TranscriptPath, transcript.Options{
-			AgentChannel: e.cfg.AgentChannel, AgentRoles: e.cfg.AgentRoles, CustomerRoles: e.cfg.CustomerRoles,
+			AgentChannel: agentCh, AgentRoles: e.cfg.AgentRoles, CustomerRoles: e.cfg.CustomerRoles,
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("transcript %s: %w", c.TranscriptPath, err))
@@ -147,7 +148,7 @@ func (e *Engine) Process(c discover.Call) Result {
 	haveParties := true
 	switch {
 	case stereo:
-		agent, customer = rec.Channels[e.cfg.AgentChannel].Speech, rec.Channels[1-e.cfg.AgentChannel].Speech
+		agent, customer = rec.Channels[agentCh].Speech, rec.Channels[1-agentCh].Speech
 	case text != nil && text.Timed:
 		agent, customer = text.Intervals(transcript.Agent), text.Intervals(transcript.Customer)
 	default:
@@ -157,7 +158,7 @@ func (e *Engine) Process(c discover.Call) Result {
 	callEnd := 0.0
 	if rec != nil {
 		callEnd = rec.Duration
-		e.audioColumns(&row, rec, stereo)
+		e.audioColumns(&row, rec, stereo, agentCh)
 		if haveParties {
 			partyColumns(&row, agent, customer, e.features)
 		}
@@ -190,10 +191,25 @@ func (e *Engine) newRow(c discover.Call) output.CallRow {
 		CallID:         c.ID,
 		AudioPath:      optional(c.AudioPath),
 		TranscriptPath: optional(c.TranscriptPath),
+		AgentID:        optional(c.AgentID),
+		Team:           optional(c.Team),
+		StartedAt:      c.StartedAt,
 		SchemaVersion:  output.SchemaVersion,
 		LexiconVersion: e.lexVersion,
 		Warnings:       []string{},
 	}
+}
+
+// agentChannel is the channel of the agent in this call: the manifest's,
+// else the run's.
+func (e *Engine) agentChannel(c discover.Call) int {
+	switch c.AgentChannel {
+	case "left":
+		return Left
+	case "right":
+		return Right
+	}
+	return e.cfg.AgentChannel
 }
 
 // failed is the row of a call that could not be processed: no metrics, hits
@@ -241,7 +257,7 @@ func hitRows(callID string, hits []rules.Hit, penalties []float64) []output.HitR
 }
 
 // audioColumns fills the columns measured on the recording alone.
-func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo bool) {
+func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo bool, agentCh int) {
 	row.DurationS = ptr(rec.Duration)
 	row.SampleRate = ptr(int32(rec.Format.SampleRate))
 	row.Channels = ptr(int32(rec.Format.Channels))
@@ -254,7 +270,7 @@ func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo 
 		row.SilenceRatio = ptr(sil.TotalS / rec.Duration)
 	}
 	if stereo {
-		a, c := rec.Channels[e.cfg.AgentChannel], rec.Channels[1-e.cfg.AgentChannel]
+		a, c := rec.Channels[agentCh], rec.Channels[1-agentCh]
 		row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(c.SpeechDBFS)
 		row.AgentClippingRatio, row.CustomerClippingRatio = ptr(a.ClippingRatio), ptr(c.ClippingRatio)
 	}

@@ -29,6 +29,7 @@ type runOptions struct {
 	AgentRoles    []string
 	CustomerRoles []string
 	Shard         string
+	Manifest      string
 }
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
@@ -38,6 +39,7 @@ func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right (ASR channel or speaker 0 or 1 likewise)")
 	f.StringSliceVar(&o.AgentRoles, "agent-roles", transcript.DefaultAgentRoles, "role words of the agent in plain-text and subtitle transcripts")
 	f.StringSliceVar(&o.CustomerRoles, "customer-roles", transcript.DefaultCustomerRoles, "role words of the customer in plain-text and subtitle transcripts")
+	f.StringVar(&o.Manifest, "manifest", "", "CSV or JSONL file naming the calls and their metadata (call_id, audio, transcript, agent_id, team, started_at, agent_channel)")
 	f.StringVar(&o.Shard, "shard", "", "process only shard i of n (0-based, e.g. 0/4); default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job, else all")
 }
 
@@ -56,8 +58,8 @@ func (o *runOptions) shard() (shard.Shard, error) {
 
 func (o *runOptions) validate(args []string) error {
 	switch {
-	case len(args) == 0:
-		return usageError{errors.New("run needs at least one INPUT (a folder or a file)")}
+	case len(args) == 0 && o.Manifest == "":
+		return usageError{errors.New("run needs at least one INPUT (a folder or a file) or --manifest FILE")}
 	case o.Out == "":
 		return usageError{errors.New("run needs --out DIR")}
 	case o.Workers < 1:
@@ -72,7 +74,7 @@ func (o *runOptions) validate(args []string) error {
 func newRunCommand() *cobra.Command {
 	var opts runOptions
 	cmd := &cobra.Command{
-		Use:   "run INPUT... --out DIR",
+		Use:   "run [INPUT...] [--manifest FILE] --out DIR",
 		Short: "Check every call found in the inputs and write Parquet",
 		Long: `Run finds the calls in INPUT (folders are searched recursively): a recording
 NAME.wav and/or a transcript NAME.json, NAME.txt, NAME.srt or NAME.vtt with the
@@ -105,10 +107,20 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	calls, err := discover.Find(inputs)
-	if err != nil {
-		return err
+	var calls []discover.Call
+	if opts.Manifest != "" {
+		if calls, err = discover.ReadManifest(opts.Manifest); err != nil {
+			return err
+		}
 	}
+	if len(inputs) > 0 {
+		found, err := discover.Find(inputs)
+		if err != nil {
+			return err
+		}
+		calls = append(calls, found...)
+	}
+	discover.MarkDuplicates(calls)
 	if len(calls) == 0 {
 		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
 	}

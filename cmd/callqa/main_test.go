@@ -2,7 +2,9 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 
@@ -30,6 +32,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sameparquet": sameParquet,
+			"duckdb":      duckQuery,
 		},
 	})
 }
@@ -60,4 +63,40 @@ func sameParquet(ts *testscript.TestScript, neg bool, args []string) {
 	if same == neg {
 		ts.Fatalf("sameparquet %s %s: same = %v", args[0], args[1], same)
 	}
+}
+
+// duckQuery SQL: runs a query with DuckDB in the script's folder and writes
+// each row, values separated by "|", to the script's stdout buffer.
+func duckQuery(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: duckdb 'SQL'")
+	}
+	db, err := sql.Open("duckdb", "")
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec("SET file_search_path = '" + ts.Getenv("WORK") + "'")
+	ts.Check(err)
+	rows, err := db.Query(args[0])
+	ts.Check(err)
+	defer rows.Close()
+	cols, err := rows.Columns()
+	ts.Check(err)
+	var out strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		ts.Check(rows.Scan(ptrs...))
+		for i, v := range vals {
+			if i > 0 {
+				out.WriteString("|")
+			}
+			fmt.Fprint(&out, v)
+		}
+		out.WriteString("\n")
+	}
+	ts.Check(rows.Err())
+	ts.Stdout().Write([]byte(out.String()))
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Call is one call to process. The id is the stem of its files.
@@ -18,6 +19,12 @@ type Call struct {
 	ID             string
 	AudioPath      string // "" when the call has no recording
 	TranscriptPath string // "" when the call has no transcript
+	// Metadata from a manifest (empty or nil when not given).
+	AgentID, Team string
+	StartedAt     *time.Time
+	// AgentChannel is "left" or "right" when a manifest sets it for this
+	// call, "" for the run's --agent-channel.
+	AgentChannel string
 	// Err is set when the call cannot be processed as found (a duplicate id);
 	// it still gets a row, so nothing is dropped silently.
 	Err error
@@ -106,15 +113,7 @@ func Find(inputs []string) ([]Call, error) {
 	slices.SortFunc(calls, func(a, b Call) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.path(), b.path()))
 	})
-	for i := 1; i < len(calls); i++ {
-		if calls[i].ID == calls[i-1].ID && calls[i].Err == nil {
-			first := i - 1
-			for first > 0 && calls[first-1].ID == calls[i].ID {
-				first--
-			}
-			calls[i].Err = fmt.Errorf("duplicate call id %q: already found at %s", calls[i].ID, calls[first].path())
-		}
-	}
+	MarkDuplicates(calls)
 	return calls, nil
 }
 
