@@ -30,7 +30,22 @@ const (
 	// KindConditional: when the other party says a trigger (When), the
 	// speaker must say one of the phrases within a few turns or seconds.
 	KindConditional = "conditional"
+	// KindAudio: a measure of the recording — dead air, overtalk, agent
+	// interruptions, the agent's talk ratio or speech rate — out of bounds.
+	KindAudio = "audio"
 )
+
+// Audio metrics.
+const (
+	MetricDeadAir           = "dead_air"           // each silence of at least min (default dead_air_min_s)
+	MetricOvertalk          = "overtalk"           // each overtalk episode of at least min (default overtalk_min_s)
+	MetricAgentInterruption = "agent_interruption" // each overtalk the agent started (not a backchannel)
+	MetricAgentTalkRatio    = "agent_talk_ratio"   // agent talk / (agent + customer talk) below min or above max
+	MetricAgentSpeechRate   = "agent_speech_rate"  // agent characters per minute below min or above max
+)
+
+// AudioMetrics lists the metrics of audio rules.
+var AudioMetrics = []string{MetricDeadAir, MetricOvertalk, MetricAgentInterruption, MetricAgentTalkRatio, MetricAgentSpeechRate}
 
 // Severities. A fatal hit scores the call 0.
 const (
@@ -150,7 +165,12 @@ type Rule struct {
 	// this many characters dropped, added or changed (ASR damage).
 	Tolerance int `yaml:"tolerance" json:"tolerance"`
 	// When is the trigger of a conditional rule, Within its deadline.
-	When   *Trigger `yaml:"when" json:"when,omitempty"`
+	When *Trigger `yaml:"when" json:"when,omitempty"`
+	// Metric, Min and Max define an audio rule: episodes of the metric at
+	// least Min long, or a call value below Min or above Max.
+	Metric string   `yaml:"metric" json:"metric,omitempty"`
+	Min    *float64 `yaml:"min" json:"min,omitempty"`
+	Max    *float64 `yaml:"max" json:"max,omitempty"`
 	Within Within   `yaml:"within" json:"within"`
 	// Examples document the rule and are tested: sentences that must hit
 	// and near-misses that must not.
@@ -450,7 +470,25 @@ func (l *Lexicon) validate(name string, at lines) error {
 				fail(i, field, "%q is not one of %s", v, strings.Join(allowed, ", "))
 			}
 		}
-		oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional)
+		oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindAudio)
+		if r.Kind == KindAudio {
+			oneOf("metric", r.Metric, AudioMetrics...)
+			switch r.Metric {
+			case MetricAgentTalkRatio, MetricAgentSpeechRate:
+				if r.Min == nil && r.Max == nil {
+					fail(i, "metric", "%s needs min or max", r.Metric)
+				}
+			default:
+				if r.Max != nil {
+					fail(i, "max", "%s counts episodes of at least min; it has no max", r.Metric)
+				}
+			}
+			if len(r.AllPhrases()) > 0 {
+				fail(i, "phrases", "an audio rule has no phrases")
+			}
+		} else if r.Metric != "" || r.Min != nil || r.Max != nil {
+			fail(i, "metric", "only audio rules have metric, min and max")
+		}
 		oneOf("severity", r.Severity, SeverityMinor, SeverityMajor, SeverityFatal)
 		oneOf("speaker", r.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
 		oneOf("window", r.Window.Name, WindowCall, WindowOpening, WindowClosing, "explicit")
@@ -484,7 +522,7 @@ func (l *Lexicon) validate(name string, at lines) error {
 		if r.Penalty < 0 || r.Cap < 0 {
 			fail(i, "penalty", "penalty and cap must not be negative")
 		}
-		if len(r.Phrases) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
+		if r.Kind != KindAudio && len(r.Phrases) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
 			fail(i, "phrases", "a rule needs phrases, all_of or near")
 		}
 		if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {

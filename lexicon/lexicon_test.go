@@ -16,11 +16,11 @@ func TestDefault(t *testing.T) {
 	kinds := map[string]int{}
 	for _, r := range lex.Rules {
 		kinds[r.Kind]++
-		if len(r.Examples.Match) == 0 || len(r.Examples.NoMatch) == 0 {
+		if r.Kind != KindAudio && (len(r.Examples.Match) == 0 || len(r.Examples.NoMatch) == 0) {
 			t.Errorf("rule %s has no examples of both kinds", r.ID)
 		}
 	}
-	if kinds[KindBanned] == 0 || kinds[KindRequired] < 2 {
+	if kinds[KindBanned] == 0 || kinds[KindRequired] < 2 || kinds[KindConditional] < 2 || kinds[KindAudio] < 4 {
 		t.Errorf("rule kinds %v", kinds)
 	}
 }
@@ -72,6 +72,11 @@ func TestParseErrors(t *testing.T) {
 		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, near: [{a: [x], within: 2}]}\n", "near: each entry needs a"},
 		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, all_of: [[x]]}\n", "all_of: each group needs two or more phrases"},
 		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, all_of: [[x, y]]}\n", "all_of and near are for banned rules"},
+		{"name: x\nrules:\n  - {id: r, kind: audio, metric: loudness, penalty: 1}\n", `metric: "loudness" is not one of dead_air`},
+		{"name: x\nrules:\n  - {id: r, kind: audio, metric: agent_talk_ratio, penalty: 1}\n", "agent_talk_ratio needs min or max"},
+		{"name: x\nrules:\n  - {id: r, kind: audio, metric: dead_air, max: 3, penalty: 1}\n", "it has no max"},
+		{"name: x\nrules:\n  - {id: r, kind: audio, metric: dead_air, phrases: [a], penalty: 1}\n", "an audio rule has no phrases"},
+		{"name: x\nrules:\n  - {id: r, kind: banned, metric: dead_air, phrases: [a], penalty: 1}\n", "only audio rules have metric"},
 	}
 	for _, tt := range tests {
 		_, err := Parse("f.yaml", []byte(tt.in))
@@ -107,7 +112,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, r := range lex.Rules {
-			if r.ID == "" || len(r.Phrases) == 0 {
+			if r.ID == "" || len(r.Phrases) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio {
 				t.Fatalf("invalid rule accepted: %+v", r)
 			}
 		}

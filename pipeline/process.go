@@ -3,9 +3,11 @@
 package pipeline
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"unicode"
 
@@ -156,11 +158,14 @@ func (e *Engine) Process(c discover.Call) Result {
 	}
 
 	callEnd := 0.0
+	var measures rules.AudioMeasures
 	if rec != nil {
 		callEnd = rec.Duration
-		e.audioColumns(&row, rec, stereo, agentCh)
+		measures.Duration = rec.Duration
+		measures.Silences = e.audioColumns(&row, rec, stereo, agentCh).Intervals
 		if haveParties {
-			partyColumns(&row, agent, customer, e.features)
+			measures.Overtalk = partyColumns(&row, agent, customer, e.features).Episodes
+			measures.AgentTalkS, measures.CustomerTalkS = row.AgentTalkS, row.CustomerTalkS
 		}
 	}
 
@@ -177,12 +182,20 @@ func (e *Engine) Process(c discover.Call) Result {
 		hits = res.Hits
 		row.GreetingOK, row.ClosingOK = res.GreetingOK, res.ClosingOK
 		row.BannedCount = ptr(int32(res.BannedCount))
-		card := score.Apply(hits, e.cfg.Lexicon)
+	}
+	if rec != nil {
+		measures.AgentSpeechRateCPM = row.AgentSpeechRateCPM
+		hits = append(hits, e.matcher.Audio(measures)...)
+		slices.SortStableFunc(hits, func(a, b rules.Hit) int { return cmp.Compare(a.Start, b.Start) })
+	}
+	card := score.Apply(hits, e.cfg.Lexicon)
+	if text != nil {
+		// Without a transcript the required phrases cannot be checked, so
+		// the call has no score; its audio hits still show their cost.
 		row.Score = ptr(card.Score)
 		row.Passed = ptr(card.Passed)
-		return Result{Call: row, Hits: hitRows(c.ID, hits, card.Penalties)}
 	}
-	return Result{Call: row}
+	return Result{Call: row, Hits: hitRows(c.ID, hits, card.Penalties)}
 }
 
 // newRow starts a call's row with what is known before any stage runs.
@@ -252,12 +265,15 @@ func hitRows(callID string, hits []rules.Hit, penalties []float64) []output.HitR
 		if h.SegmentIndex >= 0 {
 			rows[i].SegmentIndex = ptr(int32(h.SegmentIndex))
 		}
+		if h.HasValue {
+			rows[i].Value = ptr(h.Value)
+		}
 	}
 	return rows
 }
 
 // audioColumns fills the columns measured on the recording alone.
-func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo bool, agentCh int) {
+func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo bool, agentCh int) features.Silence {
 	row.DurationS = ptr(rec.Duration)
 	row.SampleRate = ptr(int32(rec.Format.SampleRate))
 	row.Channels = ptr(int32(rec.Format.Channels))
@@ -274,10 +290,11 @@ func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo 
 		row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(c.SpeechDBFS)
 		row.AgentClippingRatio, row.CustomerClippingRatio = ptr(a.ClippingRatio), ptr(c.ClippingRatio)
 	}
+	return sil
 }
 
 // partyColumns fills the columns that need to know who spoke when.
-func partyColumns(row *output.CallRow, agent, customer []timeline.Interval, cfg features.Config) {
+func partyColumns(row *output.CallRow, agent, customer []timeline.Interval, cfg features.Config) features.Overtalk {
 	row.AgentTalkS = ptr(timeline.Total(agent))
 	row.CustomerTalkS = ptr(timeline.Total(customer))
 	ot := features.MeasureOvertalk(agent, customer, cfg)
@@ -289,6 +306,7 @@ func partyColumns(row *output.CallRow, agent, customer []timeline.Interval, cfg 
 		row.ResponseLatencyP50S, row.ResponseLatencyP90S = ptr(lat.P50S), ptr(lat.P90S)
 		row.ResponseLatencyMaxS = ptr(lat.MaxS)
 	}
+	return ot
 }
 
 // timed is nil for a time of a transcript without times.

@@ -166,11 +166,12 @@ type hitRow struct {
 	start               float64
 	matched, text       sql.NullString
 	penalty             float64
+	value               sql.NullFloat64
 }
 
 func readHits(t *testing.T, db *sql.DB, dir string) map[string][]hitRow {
 	t.Helper()
-	rows, err := db.Query(`SELECT call_id, rule_id, kind, speaker, start_s, matched, text, penalty
+	rows, err := db.Query(`SELECT call_id, rule_id, kind, speaker, start_s, matched, text, penalty, value
 		FROM read_parquet(?)`, filepath.Join(dir, "hits*.parquet"))
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +181,7 @@ func readHits(t *testing.T, db *sql.DB, dir string) map[string][]hitRow {
 	for rows.Next() {
 		var id string
 		var h hitRow
-		if err := rows.Scan(&id, &h.rule, &h.kind, &h.speaker, &h.start, &h.matched, &h.text, &h.penalty); err != nil {
+		if err := rows.Scan(&id, &h.rule, &h.kind, &h.speaker, &h.start, &h.matched, &h.text, &h.penalty, &h.value); err != nil {
 			t.Fatal(err)
 		}
 		out[id] = append(out[id], h)
@@ -323,6 +324,12 @@ func checkSample(t *testing.T, s samplegen.Sample, row callRow, hits []hitRow) {
 	for _, h := range hits {
 		gotRules = append(gotRules, h.rule)
 		gotPenalties = append(gotPenalties, h.penalty)
+		if h.kind == "audio" && (!h.value.Valid || h.matched.Valid) {
+			t.Errorf("%s: audio hit without its measured value: %+v", name, h)
+		}
+		if h.rule == "audio.dead-air" && (math.Abs(h.start-10) > 0.1 || math.Abs(h.value.Float64-8) > 0.1) {
+			t.Errorf("%s: dead air hit at %.2f s of %.2f s, want 10 s of 8 s", name, h.start, h.value.Float64)
+		}
 		if h.kind == "banned" {
 			banned++
 			if h.speaker != "agent" || !h.matched.Valid || !strings.Contains(h.text.String, h.matched.String) {

@@ -148,7 +148,10 @@ func Calls() []Sample {
 				{"customer", 23.0, 25.0, "好，谢谢。"},
 				{"agent", 25.5, 30.0, "感谢您的来电，再见。"},
 			},
-			Want: Want{DeadAirCount: 1, GreetingOK: true, ClosingOK: true, Score: 100, Passed: true},
+			Want: Want{
+				DeadAirCount: 1, Hits: []string{"audio.dead-air"}, Penalties: []float64{2},
+				GreetingOK: true, ClosingOK: true, Score: 98, Passed: true,
+			},
 		},
 		{
 			Name: "overtalk", DurationS: 34, SampleRate: 8000, Channels: 2,
@@ -164,9 +167,10 @@ func Calls() []Sample {
 			},
 			Want: Want{
 				OvertalkCount: 2, InterruptionsByAgent: 1, InterruptionsByCustomer: 1,
-				// The agent asked the customer to wait and never thanked them.
-				Hits: []string{"hold.thanks-after-wait"}, Penalties: []float64{2},
-				GreetingOK: true, ClosingOK: true, Score: 98, Passed: true,
+				// The agent cut in at 8.5 s, then asked the customer to wait
+				// and never thanked them.
+				Hits: []string{"audio.agent-interruption", "hold.thanks-after-wait"}, Penalties: []float64{2, 2},
+				GreetingOK: true, ClosingOK: true, Score: 96, Passed: true,
 			},
 		},
 		{

@@ -76,7 +76,7 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 				add(r.ID, Error, "exception %q contains none of the rule's phrases: it can never cancel a match", e)
 			}
 		}
-		if len(r.Examples.Match) == 0 {
+		if len(r.Examples.Match) == 0 && r.Kind != lexicon.KindAudio {
 			add(r.ID, Warning, "no examples that must match")
 		}
 		if len(r.Examples.NoMatch) == 0 && r.Kind == lexicon.KindBanned {

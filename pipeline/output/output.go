@@ -82,7 +82,10 @@ type HitRow struct {
 	SegmentIndex *int32   `parquet:"segment_index,optional"`
 	Text         *string  `parquet:"text,optional"`
 	Matched      *string  `parquet:"matched,optional"`
-	Penalty      float64  `parquet:"penalty"`
+	// Value is what an audio rule measured: the silence or overtalk in
+	// seconds, the talk ratio, the speech rate in characters per minute.
+	Value   *float64 `parquet:"value,optional"`
+	Penalty float64  `parquet:"penalty"`
 }
 
 // FileNames are the names of the two output files.

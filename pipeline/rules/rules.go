@@ -28,6 +28,10 @@ type Hit struct {
 	SegmentIndex                     int
 	Text                             string // the whole utterance as written
 	Matched                          string // the matched words as written
+	// Value is what an audio rule measured (seconds, a ratio, characters
+	// per minute) when HasValue.
+	Value    float64
+	HasValue bool
 
 	pos int // byte offset of the match in the normalized utterance, for ordering
 }
