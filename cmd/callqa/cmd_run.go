@@ -20,25 +20,56 @@ import (
 	"github.com/callqa/callqa/pipeline/transcript"
 )
 
-// runOptions are the flags of callqa run.
-type runOptions struct {
-	Out           string
+// engineOptions are the flags that say how calls are checked, shared by
+// run and inspect.
+type engineOptions struct {
 	Lexicon       []string
-	Workers       int
 	AgentChannel  string
 	AgentRoles    []string
 	CustomerRoles []string
-	Shard         string
-	Manifest      string
 }
 
-func (o *runOptions) AddFlags(f *pflag.FlagSet) {
-	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
+func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.Lexicon, "lexicon", nil, lexiconFlagHelp)
-	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
 	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right (ASR channel or speaker 0 or 1 likewise)")
 	f.StringSliceVar(&o.AgentRoles, "agent-roles", transcript.DefaultAgentRoles, "role words of the agent in plain-text and subtitle transcripts")
 	f.StringSliceVar(&o.CustomerRoles, "customer-roles", transcript.DefaultCustomerRoles, "role words of the customer in plain-text and subtitle transcripts")
+}
+
+func (o *engineOptions) validate() error {
+	if o.AgentChannel != "left" && o.AgentChannel != "right" {
+		return usageError{fmt.Errorf("--agent-channel must be left or right, not %q", o.AgentChannel)}
+	}
+	return nil
+}
+
+// engine loads the lexicon and builds the pipeline.
+func (o *engineOptions) engine() (*pipeline.Engine, *lexicon.Lexicon, error) {
+	lex, err := lexicon.Load(o.Lexicon...)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles}
+	if o.AgentChannel == "right" {
+		cfg.AgentChannel = pipeline.Right
+	}
+	e, err := pipeline.New(cfg)
+	return e, lex, err
+}
+
+// runOptions are the flags of callqa run.
+type runOptions struct {
+	engineOptions
+	Out      string
+	Workers  int
+	Shard    string
+	Manifest string
+}
+
+func (o *runOptions) AddFlags(f *pflag.FlagSet) {
+	o.engineOptions.AddFlags(f)
+	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
+	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
 	f.StringVar(&o.Manifest, "manifest", "", "CSV or JSONL file naming the calls and their metadata (call_id, audio, transcript, agent_id, team, started_at, agent_channel)")
 	f.StringVar(&o.Shard, "shard", "", "process only shard i of n (0-based, e.g. 0/4); default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job, else all")
 }
@@ -64,8 +95,9 @@ func (o *runOptions) validate(args []string) error {
 		return usageError{errors.New("run needs --out DIR")}
 	case o.Workers < 1:
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", o.Workers)}
-	case o.AgentChannel != "left" && o.AgentChannel != "right":
-		return usageError{fmt.Errorf("--agent-channel must be left or right, not %q", o.AgentChannel)}
+	}
+	if err := o.engineOptions.validate(); err != nil {
+		return err
 	}
 	_, err := o.shard()
 	return err
@@ -99,7 +131,7 @@ Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 
 func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	started := time.Now()
-	lex, err := lexicon.Load(opts.Lexicon...)
+	engine, _, err := opts.engine()
 	if err != nil {
 		return err
 	}
@@ -130,14 +162,6 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	names := output.Unsharded
 	if part.Sharded() {
 		names = output.ShardNames(part.Index, part.Count)
-	}
-	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: opts.AgentRoles, CustomerRoles: opts.CustomerRoles}
-	if opts.AgentChannel == "right" {
-		cfg.AgentChannel = pipeline.Right
-	}
-	engine, err := pipeline.New(cfg)
-	if err != nil {
-		return err
 	}
 	w, err := output.Create(opts.Out, names, map[string]string{
 		"callqa.schema_version":  fmt.Sprint(output.SchemaVersion),
