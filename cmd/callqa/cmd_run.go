@@ -60,16 +60,20 @@ func (o *engineOptions) engine() (*pipeline.Engine, *lexicon.Lexicon, error) {
 // runOptions are the flags of callqa run.
 type runOptions struct {
 	engineOptions
-	Out      string
-	Workers  int
-	Shard    string
-	Manifest string
+	Out         string
+	Workers     int
+	Shard       string
+	Manifest    string
+	MaxFailures string
+	LogEvery    time.Duration
 }
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	o.engineOptions.AddFlags(f)
 	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
 	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
+	f.StringVar(&o.MaxFailures, "max-failures", "", "stop, writing nothing, when more calls than this fail: a count (10) or a share of the calls (5%)")
+	f.DurationVar(&o.LogEvery, "log-every", 30*time.Second, "when stderr is not a terminal, a progress line at most this often")
 	f.StringVar(&o.Manifest, "manifest", "", "CSV or JSONL file naming the calls and their metadata (call_id, audio, transcript, agent_id, team, started_at, agent_channel)")
 	f.StringVar(&o.Shard, "shard", "", "process only shard i of n (0-based, e.g. 0/4); default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job, else all")
 }
@@ -95,6 +99,9 @@ func (o *runOptions) validate(args []string) error {
 		return usageError{errors.New("run needs --out DIR")}
 	case o.Workers < 1:
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", o.Workers)}
+	}
+	if _, err := parseFailureLimit(o.MaxFailures); err != nil {
+		return usageError{err}
 	}
 	if err := o.engineOptions.validate(); err != nil {
 		return err
@@ -174,11 +181,20 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	}
 	defer w.Abort()
 
+	limit, _ := parseFailureLimit(opts.MaxFailures)
+	maxFailed := limit.max(len(calls))
+	prog := newProgress(cmd.ErrOrStderr(), len(calls), opts.LogEvery)
 	var sum summary
 	err = engine.Run(cmd.Context(), calls, opts.Workers, func(r pipeline.Result) error {
 		sum.add(r)
+		prog.add(r)
+		if limit.set && sum.failed > maxFailed {
+			return fmt.Errorf("stopped: %d calls failed, more than --max-failures %s allows (%d of %d calls); nothing was written; first failure: %s",
+				sum.failed, opts.MaxFailures, maxFailed, len(calls), sum.failures[0])
+		}
 		return w.Write(r.Call, r.Hits)
 	})
+	prog.finish()
 	if err != nil {
 		return err
 	}
@@ -223,7 +239,11 @@ func (s *summary) add(r pipeline.Result) {
 func (s *summary) print(w io.Writer, callsFile, hitsFile string, wall time.Duration) {
 	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed; %d hits\n",
 		s.calls, s.calls-s.failed, s.failed, s.passed, s.hits)
-	fmt.Fprintf(w, "callqa: %.1f min of audio in %.1f s\n", s.audioS/60, wall.Seconds())
+	speed := ""
+	if wall > 0 && s.audioS > 0 {
+		speed = fmt.Sprintf(" (%.0f× real time)", s.audioS/wall.Seconds())
+	}
+	fmt.Fprintf(w, "callqa: %.2f h of audio in %.1f s%s\n", s.audioS/3600, wall.Seconds(), speed)
 	for _, f := range s.failures {
 		fmt.Fprintf(w, "callqa: failed: %s\n", f)
 	}
