@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -33,6 +35,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sameparquet": sameParquet,
 			"duckdb":      duckQuery,
+			"sleep":       sleepCmd,
+			"copies":      copiesCmd,
 		},
 	})
 }
@@ -99,4 +103,30 @@ func duckQuery(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(rows.Err())
 	ts.Stdout().Write([]byte(out.String()))
+}
+
+// sleepCmd DURATION: wait, to signal a background command mid-run.
+func sleepCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
+}
+
+// copiesCmd N SRC DIR: N copies of SRC in DIR, named c0000.EXT and on.
+func copiesCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: copies N SRC DIR")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	dir := ts.MkAbs(args[2])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	for i := range n {
+		ts.Check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("c%04d%s", i, filepath.Ext(args[1]))), data, 0o644))
+	}
 }
