@@ -33,6 +33,7 @@ lint: vet
 bench:
 	bash bench/audio.sh
 	bash bench/text.sh
+	bash bench/batch.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Brief fuzzing of every parser. Budgets are counts of runs, not durations:

@@ -40,6 +40,9 @@ type Config struct {
 	// AgentRoles and CustomerRoles are the role words of plain-text and
 	// subtitle transcripts (empty: the defaults of package transcript).
 	AgentRoles, CustomerRoles []string
+	// ReadAhead decodes each recording on a second goroutine: set it when
+	// fewer calls run at once than there are cores.
+	ReadAhead bool
 }
 
 // Engine processes calls. It holds the one shared segmenter and the compiled
@@ -82,6 +85,7 @@ func New(cfg Config) (*Engine, error) {
 			},
 			ClippingWarnRatio: s.ClippingWarnRatio,
 			DCOffsetWarn:      s.DCOffsetWarn,
+			ReadAhead:         cfg.ReadAhead,
 		},
 	}, nil
 }

@@ -30,7 +30,7 @@ many points. It exits 3 when the call cannot be processed.`,
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return opts.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, lex, err := opts.engine()
+			engine, lex, err := opts.engine(1)
 			if err != nil {
 				return err
 			}

@@ -43,13 +43,18 @@ func (o *engineOptions) validate() error {
 	return nil
 }
 
-// engine loads the lexicon and builds the pipeline.
-func (o *engineOptions) engine() (*pipeline.Engine, *lexicon.Lexicon, error) {
+// engine loads the lexicon and builds the pipeline for a run of workers
+// calls at once.
+func (o *engineOptions) engine(workers int) (*pipeline.Engine, *lexicon.Lexicon, error) {
 	lex, err := lexicon.Load(o.Lexicon...)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := pipeline.Config{Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles}
+	cfg := pipeline.Config{
+		Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles,
+		// Decode ahead on a spare core only when the calls leave one.
+		ReadAhead: workers < runtime.GOMAXPROCS(0),
+	}
 	if o.AgentChannel == "right" {
 		cfg.AgentChannel = pipeline.Right
 	}
@@ -138,7 +143,7 @@ Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 
 func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	started := time.Now()
-	engine, _, err := opts.engine()
+	engine, _, err := opts.engine(opts.Workers)
 	if err != nil {
 		return err
 	}

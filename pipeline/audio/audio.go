@@ -22,6 +22,9 @@ type Config struct {
 	// DCOffsetWarn: warn when a channel's mean sample value is further than
 	// this from zero, in full-scale units (default 0.02).
 	DCOffsetWarn float64
+	// ReadAhead decodes on a second goroutine (vad.Analyze): worth it when
+	// the calls in flight leave cores idle.
+	ReadAhead bool
 }
 
 // Defaults are the settings used where a Config field is zero.
@@ -63,7 +66,7 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 // AnalyzeStream analyzes an open recording.
 func AnalyzeStream(s *decode.Stream, cfg Config) (*Recording, error) {
 	cfg = cfg.withDefaults()
-	frames, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, cfg.VAD.FrameS)
+	frames, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, cfg.VAD.FrameS, cfg.ReadAhead)
 	if err != nil {
 		return nil, fmt.Errorf("read samples: %w", err)
 	}

@@ -56,7 +56,7 @@ func BenchmarkHour(b *testing.B) {
 	path := benchFile(b)
 	b.Run("callqa", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := Analyze(path, Config{}); err != nil {
+			if _, err := Analyze(path, Config{ReadAhead: true}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -104,7 +104,7 @@ func BenchmarkLevels(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := vad.Analyze(s, 2, 8000, 0.01); err != nil {
+		if _, err := vad.Analyze(s, 2, 8000, 0.01, true); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
@@ -117,7 +117,7 @@ func BenchmarkDetectAndFeatures(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	chans, err := vad.Analyze(s, 2, 8000, 0.01)
+	chans, err := vad.Analyze(s, 2, 8000, 0.01, true)
 	s.Close()
 	if err != nil {
 		b.Fatal(err)

@@ -17,7 +17,7 @@ func BenchmarkAnalyzeStereo(b *testing.B) {
 	}
 	for b.Loop() {
 		r := &repeatReader{block: block, left: 60} // 60 × 60 s = 1 h
-		if _, err := Analyze(r, 2, 8000, 0.01); err != nil {
+		if _, err := Analyze(r, 2, 8000, 0.01, true); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -128,7 +128,12 @@ const silentDB = -120
 
 // Analyze reads the whole stream once. Memory is one small block plus one
 // float32 per frame and channel (1.4 MB per channel-hour at 10 ms).
-func Analyze(r SampleReader, channels, sampleRate int, frameS float64) ([]Channel, error) {
+//
+// With ahead, decoding runs on a second goroutine a few blocks ahead of the
+// measuring, so one long call uses two cores; without it everything runs
+// on the caller's goroutine, which is better when other calls keep the
+// cores busy anyway (the synchronization then costs more than it gives).
+func Analyze(r SampleReader, channels, sampleRate int, frameS float64, ahead bool) ([]Channel, error) {
 	if channels < 1 || sampleRate < 1 || frameS <= 0 {
 		return nil, errors.New("vad: invalid stream format")
 	}
@@ -137,7 +142,7 @@ func Analyze(r SampleReader, channels, sampleRate int, frameS float64) ([]Channe
 	st := make([]channelState, channels)
 	out := make([]Channel, channels)
 	inFrame, total := 0, int64(0)
-	blocks := readAhead(r, channels)
+	blocks := newReader(r, channels, ahead)
 	for b := range blocks.all {
 		buf, n, err := b.samples, b.frames, b.err
 		for i := 0; i < n; {
@@ -200,6 +205,10 @@ type reader struct {
 	full   chan *block
 	free   chan *block
 	cancel chan struct{}
+
+	inline   SampleReader // set when reading on the caller's goroutine
+	channels int
+	one      *block
 }
 
 const (
@@ -207,18 +216,36 @@ const (
 	readBlocks      = 4
 )
 
-func readAhead(r SampleReader, channels int) *reader {
+func newBlock(channels int) *block {
+	return &block{
+		samples: make([]float32, readBlockFrames*channels),
+		sums:    make([]float64, channels),
+		clips:   make([]int64, channels),
+	}
+}
+
+// read fills b from r and counts it; it reports whether the stream goes on.
+func read(r SampleReader, b *block, channels int) bool {
+	n, err := r.Read(b.samples)
+	b.frames, b.err = n, err
+	countBlock(b, channels)
+	if errors.Is(err, io.EOF) {
+		b.err = nil
+	}
+	return err == nil
+}
+
+func newReader(r SampleReader, channels int, ahead bool) *reader {
+	if !ahead {
+		return &reader{inline: r, channels: channels, one: newBlock(channels)}
+	}
 	rd := &reader{
 		full:   make(chan *block, readBlocks),
 		free:   make(chan *block, readBlocks),
 		cancel: make(chan struct{}),
 	}
 	for range readBlocks {
-		rd.free <- &block{
-			samples: make([]float32, readBlockFrames*channels),
-			sums:    make([]float64, channels),
-			clips:   make([]int64, channels),
-		}
+		rd.free <- newBlock(channels)
 	}
 	go func() {
 		defer close(rd.full)
@@ -229,16 +256,11 @@ func readAhead(r SampleReader, channels int) *reader {
 			case <-rd.cancel:
 				return
 			}
-			n, err := r.Read(b.samples)
-			b.frames, b.err = n, err
-			countBlock(b, channels)
-			if errors.Is(err, io.EOF) {
-				b.err = nil
-			}
-			if n > 0 || b.err != nil {
+			more := read(r, b, channels)
+			if b.frames > 0 || b.err != nil {
 				rd.full <- b
 			}
-			if err != nil {
+			if !more {
 				return
 			}
 		}
@@ -246,8 +268,16 @@ func readAhead(r SampleReader, channels int) *reader {
 	return rd
 }
 
-// range-over-func: the blocks in order.
+// all yields the blocks in order (range-over-func).
 func (rd *reader) all(yield func(*block) bool) {
+	if rd.inline != nil {
+		for {
+			more := read(rd.inline, rd.one, rd.channels)
+			if (rd.one.frames > 0 || rd.one.err != nil) && !yield(rd.one) || !more {
+				return
+			}
+		}
+	}
 	for b := range rd.full {
 		if !yield(b) {
 			return
@@ -255,10 +285,17 @@ func (rd *reader) all(yield func(*block) bool) {
 	}
 }
 
-func (rd *reader) done(b *block) { rd.free <- b }
+func (rd *reader) done(b *block) {
+	if rd.inline == nil {
+		rd.free <- b
+	}
+}
 
 // stop ends the reading goroutine early and waits for it.
 func (rd *reader) stop() {
+	if rd.inline != nil {
+		return
+	}
 	close(rd.cancel)
 	for range rd.full {
 	}

@@ -90,10 +90,20 @@ func TestAnalyze(t *testing.T) {
 		}
 		s = append(s, v, 0.1)
 	}
-	chans, err := Analyze(&sliceReader{s}, 2, 1000, 0.01)
-	if err != nil {
-		t.Fatal(err)
+	for _, ahead := range []bool{false, true} {
+		chans, err := Analyze(&sliceReader{slices.Clone(s)}, 2, 1000, 0.01, ahead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSquareAndDC(t, chans)
 	}
+	if _, err := Analyze(&sliceReader{}, 0, 8000, 0.01, false); err == nil {
+		t.Error("no error for zero channels")
+	}
+}
+
+func checkSquareAndDC(t *testing.T, chans []Channel) {
+	t.Helper()
 	left, right := chans[0], chans[1]
 	if len(left.Levels) != 3 || len(right.Levels) != 3 {
 		t.Fatalf("levels %d/%d frames", len(left.Levels), len(right.Levels))
@@ -103,9 +113,6 @@ func TestAnalyze(t *testing.T) {
 	}
 	if right.Levels[2] > -40 || right.Clipped != 0 || math.Abs(right.DC-0.1) > 1e-6 {
 		t.Errorf("right %+v", right)
-	}
-	if _, err := Analyze(&sliceReader{}, 0, 8000, 0.01); err == nil {
-		t.Error("no error for zero channels")
 	}
 }
 
@@ -129,7 +136,7 @@ func TestHighPass(t *testing.T) {
 			for i := range s {
 				s[i] = float32(math.Sin(2 * math.Pi * hz * float64(i) / float64(rate)))
 			}
-			chans, err := Analyze(&monoReader{s}, 1, rate, 0.01)
+			chans, err := Analyze(&monoReader{s}, 1, rate, 0.01, rate == 8000)
 			if err != nil {
 				t.Fatal(err)
 			}
