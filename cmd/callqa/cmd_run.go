@@ -143,10 +143,6 @@ Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 
 func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	started := time.Now()
-	engine, _, err := opts.engine(opts.Workers)
-	if err != nil {
-		return err
-	}
 	part, err := opts.shard()
 	if err != nil {
 		return err
@@ -174,6 +170,10 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	names := output.Unsharded
 	if part.Sharded() {
 		names = output.ShardNames(part.Index, part.Count)
+	}
+	engine, _, err := opts.engine(min(opts.Workers, len(calls)))
+	if err != nil {
+		return err
 	}
 	w, err := output.Create(opts.Out, names, map[string]string{
 		"callqa.schema_version":  fmt.Sprint(output.SchemaVersion),
