@@ -53,7 +53,7 @@ samples:
 
 # Rewrite golden files after a reviewed change.
 golden:
-	$(GO) test ./... -update
+	$(GO) test ./pipeline/transcript -run TestGolden -update
 
 # Build, then run the nightly job on the bundled sample calls.
 demo: build

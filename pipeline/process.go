@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
@@ -56,6 +57,7 @@ type Engine struct {
 	lexVersion string
 	matcher    *rules.Matcher
 	seg        func() (*segment.Segmenter, error)
+	segReady   atomic.Bool // seg has been built (or failed)
 	features   features.Config
 	audio      audio.Config
 }
@@ -70,11 +72,10 @@ func New(cfg Config) (*Engine, error) {
 	}
 	m := rules.Compile(cfg.Lexicon)
 	s := cfg.Lexicon.Settings
-	return &Engine{
+	e := &Engine{
 		cfg:        cfg,
 		lexVersion: cfg.Lexicon.ID(),
 		matcher:    m,
-		seg:        sync.OnceValues(func() (*segment.Segmenter, error) { return segment.New(m.Words()) }),
 		features: features.Config{
 			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
 		},
@@ -87,7 +88,12 @@ func New(cfg Config) (*Engine, error) {
 			DCOffsetWarn:      s.DCOffsetWarn,
 			ReadAhead:         cfg.ReadAhead,
 		},
-	}, nil
+	}
+	e.seg = sync.OnceValues(func() (*segment.Segmenter, error) {
+		defer e.segReady.Store(true)
+		return segment.New(m.Words())
+	})
+	return e, nil
 }
 
 // LexiconVersion identifies the rules and settings in force.
@@ -112,8 +118,36 @@ func (r Result) Failed() bool { return r.Call.Error != nil }
 // its metrics, hits and score are then left out, since half of a call's
 // evidence would give a misleading score.
 func (e *Engine) Process(c discover.Call) Result {
+	return e.measure(c).check()
+}
+
+// measured is a call after the stages that need no segmenter (audio,
+// transcript reading); check runs the rest. Workers measure later calls
+// while jieba's dictionary loads (see Run).
+type measured struct {
+	e         *Engine
+	c         discover.Call
+	done      *Result // set when the call already failed
+	row       output.CallRow
+	text      *transcript.Transcript
+	rec       *audio.Recording
+	agent     []timeline.Interval
+	customer  []timeline.Interval
+	callEnd   float64
+	measures  rules.AudioMeasures
+	needsText bool
+}
+
+// measure runs the audio and transcript-reading stages.
+func (e *Engine) measure(c discover.Call) measured {
+	m := measured{e: e, c: c}
+	fail := func(err error) measured {
+		r := e.failed(c, err)
+		m.done = &r
+		return m
+	}
 	if c.Err != nil {
-		return e.failed(c, c.Err)
+		return fail(c.Err)
 	}
 	row := e.newRow(c)
 	agentCh := e.agentChannel(c)
@@ -144,7 +178,7 @@ func (e *Engine) Process(c discover.Call) Result {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return e.failed(c, err)
+		return fail(err)
 	}
 
 	// Who spoke when: the channels of a stereo recording, else the
@@ -173,11 +207,23 @@ func (e *Engine) Process(c discover.Call) Result {
 		}
 	}
 
+	m.row, m.text, m.rec, m.agent, m.customer, m.callEnd, m.measures = row, text, rec, agent, customer, callEnd, measures
+	m.needsText = text != nil
+	return m
+}
+
+// check runs the rules and the score.
+func (m measured) check() Result {
+	if m.done != nil {
+		return *m.done
+	}
+	e, c, row, text, rec := m.e, m.c, m.row, m.text, m.rec
+	callEnd, measures := m.callEnd, m.measures
 	var hits []rules.Hit
 	if text != nil {
 		callEnd = max(callEnd, text.End())
-		row.AgentSpeechRateCPM = speechRate(text, transcript.Agent, timeline.Total(agent))
-		row.CustomerSpeechRateCPM = speechRate(text, transcript.Customer, timeline.Total(customer))
+		row.AgentSpeechRateCPM = speechRate(text, transcript.Agent, timeline.Total(m.agent))
+		row.CustomerSpeechRateCPM = speechRate(text, transcript.Customer, timeline.Total(m.customer))
 		seg, err := e.seg()
 		if err != nil {
 			return e.failed(c, err)

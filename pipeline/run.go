@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -23,15 +24,20 @@ func (e *Engine) Run(ctx context.Context, calls []discover.Call, workers int, si
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	type job struct {
-		call discover.Call
-		out  chan Result
-	}
 	g, ctx := errgroup.WithContext(ctx)
 	jobs := make(chan job)
 	// pending holds each dispatched call's result slot, in call order; its
-	// capacity bounds how far the workers may run ahead of the writer.
-	pending := make(chan chan Result, 4*workers)
+	// capacity bounds how far the workers may run ahead of the writer: far
+	// enough to measure the calls of the second or so jieba takes to load.
+	pending := make(chan chan Result, max(4*workers, 64))
+	if e.seg != nil && slices.ContainsFunc(calls, func(c discover.Call) bool { return c.TranscriptPath != "" }) {
+		// Load the dictionary while the first calls are measured. A panic
+		// there is raised again, and reported, where a call needs it.
+		go func() {
+			defer func() { _ = recover() }()
+			e.seg()
+		}()
+	}
 
 	g.Go(func() error {
 		defer close(jobs)
@@ -56,9 +62,7 @@ func (e *Engine) Run(ctx context.Context, calls []discover.Call, workers int, si
 	})
 	for range workers {
 		g.Go(func() error {
-			for j := range jobs {
-				j.out <- e.processSafely(j.call)
-			}
+			e.work(jobs)
 			return nil
 		})
 	}
@@ -78,13 +82,77 @@ func (e *Engine) Run(ctx context.Context, calls []discover.Call, workers int, si
 	return g.Wait()
 }
 
-// processSafely is Process, with a panic (a bug in a stage, met on one odd
-// input) turned into that call's error so that the batch goes on.
-func (e *Engine) processSafely(c discover.Call) (r Result) {
+// job is one call to process and the slot its result goes to.
+type job struct {
+	call discover.Call
+	out  chan Result
+}
+
+// maxDeferred bounds the measured calls a worker holds while jieba loads.
+const maxDeferred = 32
+
+// work processes jobs until there are none. While the segmenter is still
+// loading, a worker measures the next calls (audio, transcript reading) and
+// keeps them; it checks them (rules, score) once the dictionary is there,
+// or as soon as no job is waiting, so that the writer is never kept
+// waiting on a call a worker holds.
+func (e *Engine) work(jobs <-chan job) {
+	type held struct {
+		m   measured
+		out chan Result
+	}
+	var deferred []held
+	flush := func() {
+		for _, d := range deferred {
+			d.out <- e.checkSafely(d.m)
+		}
+		deferred = deferred[:0]
+	}
+	for {
+		var j job
+		var ok bool
+		if len(deferred) > 0 && !e.segReady.Load() && len(deferred) < maxDeferred {
+			select {
+			case j, ok = <-jobs:
+			default:
+				flush()
+				continue
+			}
+		} else {
+			flush()
+			j, ok = <-jobs
+		}
+		if !ok {
+			flush()
+			return
+		}
+		m := e.measureSafely(j.call)
+		if m.needsText && !e.segReady.Load() {
+			deferred = append(deferred, held{m, j.out})
+			continue
+		}
+		j.out <- e.checkSafely(m)
+	}
+}
+
+// measureSafely and checkSafely are the two halves of Process, with a panic
+// (a bug in a stage, met on one odd input) turned into that call's error so
+// that the batch goes on.
+func (e *Engine) measureSafely(c discover.Call) (m measured) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = e.failed(c, fmt.Errorf("internal error (please report it): %v", p))
+			r := e.failed(c, fmt.Errorf("internal error (please report it): %v", p))
+			m = measured{e: e, c: c, done: &r}
 		}
 	}()
-	return e.Process(c)
+	return e.measure(c)
+}
+
+func (e *Engine) checkSafely(m measured) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = e.failed(m.c, fmt.Errorf("internal error (please report it): %v", p))
+		}
+	}()
+	return m.check()
 }

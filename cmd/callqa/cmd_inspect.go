@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -30,7 +31,7 @@ many points. It exits 3 when the call cannot be processed.`,
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return opts.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, lex, err := opts.engine(1)
+			engine, lex, err := opts.engine(runtime.GOMAXPROCS(0) > 1)
 			if err != nil {
 				return err
 			}

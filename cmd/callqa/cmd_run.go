@@ -43,17 +43,16 @@ func (o *engineOptions) validate() error {
 	return nil
 }
 
-// engine loads the lexicon and builds the pipeline for a run of workers
-// calls at once.
-func (o *engineOptions) engine(workers int) (*pipeline.Engine, *lexicon.Lexicon, error) {
+// engine loads the lexicon and builds the pipeline; readAhead lets a call
+// decode on a second goroutine (see pipeline.Config).
+func (o *engineOptions) engine(readAhead bool) (*pipeline.Engine, *lexicon.Lexicon, error) {
 	lex, err := lexicon.Load(o.Lexicon...)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg := pipeline.Config{
 		Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles,
-		// Decode ahead on a spare core only when the calls leave one.
-		ReadAhead: workers < runtime.GOMAXPROCS(0),
+		ReadAhead: readAhead,
 	}
 	if o.AgentChannel == "right" {
 		cfg.AgentChannel = pipeline.Right
@@ -171,7 +170,11 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if part.Sharded() {
 		names = output.ShardNames(part.Index, part.Count)
 	}
-	engine, _, err := opts.engine(min(opts.Workers, len(calls)))
+	// A call decodes ahead on a second core only when fewer calls than
+	// workers leave cores the user allowed idle (one long call): with
+	// --workers 1 callqa keeps to one core.
+	readAhead := len(calls) < opts.Workers && len(calls) < runtime.GOMAXPROCS(0)
+	engine, _, err := opts.engine(readAhead)
 	if err != nil {
 		return err
 	}
