@@ -47,14 +47,21 @@ func writeSample(t *testing.T, dir string) {
 	}
 }
 
-func TestWriteReadBackWithDuckDB(t *testing.T) {
+// sampleDB writes the sample rows into a new folder and opens DuckDB.
+func sampleDB(t *testing.T) (string, *sql.DB) {
+	t.Helper()
 	dir := t.TempDir()
 	writeSample(t, dir)
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return dir, db
+}
+
+func TestWriteReadBackWithDuckDB(t *testing.T) {
+	dir, db := sampleDB(t)
 
 	var (
 		id, team, agent, started, lexVersion string
@@ -65,7 +72,7 @@ func TestWriteReadBackWithDuckDB(t *testing.T) {
 		transcript                           sql.NullString
 		talk                                 sql.NullFloat64
 	)
-	err = db.QueryRow(`SELECT call_id, team, agent_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), lexicon_version,
+	err := db.QueryRow(`SELECT call_id, team, agent_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), lexicon_version,
 		duration_s, score, sample_rate, dead_air_count, array_to_string(warnings, '|'), greeting_ok, passed,
 		transcript_path, agent_talk_s
 		FROM read_parquet(?) WHERE call_id = 'c1'`, filepath.Join(dir, "calls.parquet")).

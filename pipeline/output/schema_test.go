@@ -1,7 +1,6 @@
 package output
 
 import (
-	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,13 +9,7 @@ import (
 // TestColumnsDocumented: every column has a meaning, and the types said
 // are the types DuckDB reads.
 func TestColumnsDocumented(t *testing.T) {
-	dir := t.TempDir()
-	writeSample(t, dir)
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dir, db := sampleDB(t)
 	types := map[string]string{}
 	for _, table := range []string{"calls", "hits"} {
 		rows, err := db.Query(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, filepath.Join(dir, table+".parquet"))
@@ -49,13 +42,7 @@ func TestColumnsDocumented(t *testing.T) {
 
 // TestQueriesRun: every query `callqa schema` prints runs on real output.
 func TestQueriesRun(t *testing.T) {
-	dir := t.TempDir()
-	writeSample(t, dir)
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dir, db := sampleDB(t)
 	for _, q := range Queries(dir) {
 		for _, stmt := range strings.Split(strings.TrimSuffix(q.SQL, ";"), ";\n") {
 			rows, err := db.Query(stmt)
