@@ -93,7 +93,7 @@ func TestAccuracy(t *testing.T) {
 	}{
 		{"clean", 8000, 2, conv, samplegen.Audio{}, ""},
 		{"noise 10 dB SNR", 8000, 2, conv, samplegen.Audio{SNRDB: 10}, ""},
-		{"hum and quiet agent", 8000, 2, conv, samplegen.Audio{HumDBFS: -30, AgentGainDB: -20}, ""},
+		{"hum and quiet agent", 8000, 2, conv, samplegen.Audio{HumDBFS: -30, AgentGainDB: -20}, "the left channel has 50 Hz mains hum at -30 dBFS"},
 		{"mu-law with noise", 8000, 2, conv, samplegen.Audio{Encoding: "mulaw", SNRDB: 20}, ""},
 		{"A-law", 8000, 2, conv, samplegen.Audio{Encoding: "alaw"}, ""},
 		{"float", 8000, 2, conv, samplegen.Audio{Encoding: "float32"}, ""},

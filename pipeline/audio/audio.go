@@ -43,6 +43,8 @@ type Channel struct {
 	ClippingRatio float64
 	// DC is its mean sample value.
 	DC float64
+	// Hum is the mains hum on the channel, if any.
+	Hum vad.Hum
 }
 
 // Recording is the audio of one call.
@@ -77,6 +79,7 @@ func AnalyzeStream(s *decode.Stream, cfg Config) (*Recording, error) {
 			Speech:     speech,
 			SpeechDBFS: meanLevel(ch.Levels, speech, cfg.VAD.FrameS),
 			DC:         ch.DC,
+			Hum:        ch.Hum,
 		}
 		if talk := timeline.Total(speech) * float64(s.Format.SampleRate); talk > 0 {
 			out.ClippingRatio = min(1, float64(ch.Clipped)/talk)
@@ -115,6 +118,9 @@ func check(c, channels int, ch Channel, silent bool, duration float64, cfg Confi
 	}
 	if ch.ClippingRatio > cfg.ClippingWarnRatio {
 		w = append(w, fmt.Sprintf("%s is clipped: %.2f%% of samples at full scale", name, 100*ch.ClippingRatio))
+	}
+	if ch.Hum.Hz > 0 {
+		w = append(w, fmt.Sprintf("%s has %d Hz mains hum at %.0f dBFS", name, ch.Hum.Hz, ch.Hum.Level))
 	}
 	if math.Abs(ch.DC) > cfg.DCOffsetWarn {
 		w = append(w, fmt.Sprintf("%s has a DC offset of %+.3f of full scale", name, ch.DC))

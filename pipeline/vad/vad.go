@@ -83,6 +83,8 @@ type Channel struct {
 	Clipped int64
 	// DC is the mean sample value.
 	DC float64
+	// Hum is the mains hum on the channel, if any.
+	Hum Hum
 }
 
 // Silent reports whether the channel is digital silence throughout.
@@ -143,8 +145,14 @@ func Analyze(r SampleReader, channels, sampleRate int, frameS float64, ahead boo
 	out := make([]Channel, channels)
 	inFrame, total := 0, int64(0)
 	blocks := newReader(r, channels, ahead)
+	hum := newHumMeter(channels, sampleRate)
+	blockIndex := 0
 	for b := range blocks.all {
 		buf, n, err := b.samples, b.frames, b.err
+		if blockIndex%humEveryBlock == 0 {
+			hum.add(buf, n, channels)
+		}
+		blockIndex++
 		for i := 0; i < n; {
 			// Take whole runs up to the end of the current frame.
 			run := min(n-i, frameLen-inFrame)
@@ -181,6 +189,7 @@ func Analyze(r SampleReader, channels, sampleRate int, frameS float64, ahead boo
 			out[c].Levels = append(out[c].Levels, toDB(st[c].energy/float64(inFrame)))
 		}
 		out[c].Clipped = st[c].clip
+		out[c].Hum = hum.hum(c)
 		if total > 0 {
 			out[c].DC = st[c].sum / float64(total)
 		}

@@ -180,3 +180,43 @@ func TestNth(t *testing.T) {
 		}
 	}
 }
+
+// TestHum: a mains tone is found with its frequency and level; a voice
+// with a 120 Hz fundamental and white noise are not hum.
+func TestHum(t *testing.T) {
+	const rate, seconds = 8000, 30
+	signal := func(f func(t float64) float64) []float32 {
+		s := make([]float32, rate*seconds)
+		for i := range s {
+			s[i] = float32(f(float64(i) / rate))
+		}
+		return s
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	tests := []struct {
+		name  string
+		s     []float32
+		hz    int
+		level float64
+	}{
+		{"50 Hz at -30 dBFS", signal(func(t float64) float64 { return math.Sqrt2 * 0.0316 * math.Sin(2*math.Pi*50*t) }), 50, -30},
+		{"60 Hz at -40 dBFS with noise", signal(func(t float64) float64 {
+			return math.Sqrt2*0.01*math.Sin(2*math.Pi*60*t) + 0.003*(rng.Float64()*2-1)
+		}), 60, -40},
+		{"quiet 50 Hz", signal(func(t float64) float64 { return math.Sqrt2 * 0.001 * math.Sin(2*math.Pi*50*t) }), 0, 0},
+		{"voice", signal(func(t float64) float64 {
+			return 0.2 * (math.Sin(2*math.Pi*120*t) + 0.5*math.Sin(2*math.Pi*240*t) + 0.3*math.Sin(2*math.Pi*360*t))
+		}), 0, 0},
+		{"white noise", signal(func(float64) float64 { return 0.05 * (rng.Float64()*2 - 1) }), 0, 0},
+	}
+	for _, tt := range tests {
+		chans, err := Analyze(&monoReader{tt.s}, 1, rate, 0.01, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := chans[0].Hum
+		if h.Hz != tt.hz || (tt.hz != 0 && math.Abs(h.Level-tt.level) > 1.5) {
+			t.Errorf("%s: hum %+v, want %d Hz at %v dBFS", tt.name, h, tt.hz, tt.level)
+		}
+	}
+}
