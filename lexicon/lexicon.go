@@ -549,9 +549,9 @@ func (l *Lexicon) ID() string {
 	return fmt.Sprintf("%s@%s+%s", l.Name, l.Version, hex.EncodeToString(sum[:6]))
 }
 
-// AllPhrases lists every phrase the rule names: phrases, all_of, near,
-// exceptions and its trigger.
-func (r *Rule) AllPhrases() []string {
+// MatchPhrases lists the phrases that can make the rule match: phrases,
+// all_of, near and its trigger.
+func (r *Rule) MatchPhrases() []string {
 	out := slices.Clone(r.Phrases)
 	for _, g := range r.AllOf {
 		out = append(out, g...)
@@ -560,9 +560,14 @@ func (r *Rule) AllPhrases() []string {
 		out = append(out, n.A...)
 		out = append(out, n.B...)
 	}
-	out = append(out, r.Exceptions...)
 	if r.When != nil {
 		out = append(out, r.When.Phrases...)
 	}
 	return out
+}
+
+// AllPhrases lists every phrase the rule names: MatchPhrases and its
+// exceptions.
+func (r *Rule) AllPhrases() []string {
+	return append(r.MatchPhrases(), r.Exceptions...)
 }

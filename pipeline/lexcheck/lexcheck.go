@@ -117,9 +117,11 @@ func compare(r pipeline.Result, want Expectation) string {
 		return "the call failed: " + *r.Call.Error
 	}
 	var problems []string
-	got := make([]string, len(r.Hits))
+	got := make([]string, len(r.Hits))     // as shown
+	ruleIDs := make([]string, len(r.Hits)) // as compared
 	for i, h := range r.Hits {
 		got[i] = describe(h.RuleID, h.SegmentIndex, h.Matched)
+		ruleIDs[i] = h.RuleID
 	}
 	wanted := make([]string, len(want.Hits))
 	for i, w := range want.Hits {
@@ -133,10 +135,6 @@ func compare(r pipeline.Result, want Expectation) string {
 				problems = append(problems, fmt.Sprintf("hit %d (%s): matched %q, want %q", i+1, w.Rule, deref(h.Matched), w.Matched))
 			}
 		}
-	}
-	ruleIDs := make([]string, len(r.Hits))
-	for i, h := range r.Hits {
-		ruleIDs[i] = h.RuleID
 	}
 	if !slices.Equal(ruleIDs, wanted) {
 		problems = append(problems, fmt.Sprintf("hits [%s], want [%s]", strings.Join(got, ", "), strings.Join(wanted, ", ")))

@@ -33,45 +33,29 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 	owner := map[string]string{} // normalized phrase → rule id
 	type phrase struct{ rule, written, norm string }
 	var all []phrase
+	norm := func(p string) string { return normalize.New(p).Norm }
 	for _, r := range lex.Rules {
-		norms := map[string]string{}
 		for _, p := range r.AllPhrases() {
-			n := normalize.New(p).Norm
+			n := norm(p)
 			if n == "" {
 				add(r.ID, Error, "phrase %q is only punctuation and spaces: it can never match", p)
 				continue
 			}
-			norms[n] = p
 			all = append(all, phrase{r.ID, p, n})
 		}
 		for _, p := range r.Phrases {
-			n := normalize.New(p).Norm
+			n := norm(p)
 			if other, ok := owner[n]; ok && other != r.ID && n != "" {
 				add(r.ID, Warning, "phrase %q is also a phrase of rule %s: a hit counts in both", p, other)
 			}
 			owner[n] = r.ID
 		}
-		var matchers []string
-		for _, p := range r.Phrases {
-			matchers = append(matchers, normalize.New(p).Norm)
-		}
-		for _, g := range r.AllOf {
-			for _, p := range g {
-				matchers = append(matchers, normalize.New(p).Norm)
-			}
-		}
-		for _, n := range r.Near {
-			for _, p := range append(slices.Clone(n.A), n.B...) {
-				matchers = append(matchers, normalize.New(p).Norm)
-			}
-		}
-		if r.When != nil { // exceptions also cancel triggers
-			for _, p := range r.When.Phrases {
-				matchers = append(matchers, normalize.New(p).Norm)
-			}
+		var matchers []string // what exceptions may cancel, triggers included
+		for _, p := range r.MatchPhrases() {
+			matchers = append(matchers, norm(p))
 		}
 		for _, e := range r.Exceptions {
-			ne := normalize.New(e).Norm
+			ne := norm(e)
 			if ne != "" && !slices.ContainsFunc(matchers, func(m string) bool { return m != "" && strings.Contains(ne, m) }) {
 				add(r.ID, Error, "exception %q contains none of the rule's phrases: it can never cancel a match", e)
 			}
