@@ -15,6 +15,7 @@ import (
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/discover"
 	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/score"
 )
 
 func newInspectCommand() *cobra.Command {
@@ -143,8 +144,8 @@ func explain(w io.Writer, r pipeline.Result, lex *lexicon.Lexicon) {
 	fmt.Fprintln(w, "\nscore")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  100\tfull marks\n")
-	for _, b := range breakdown(r.Hits, lex) {
-		fmt.Fprintf(tw, "  -%g\t%s\t%s\n", b.points, b.rule, b.note)
+	for _, b := range score.Breakdown(r.Hits, lex) {
+		fmt.Fprintf(tw, "  -%g\t%s\t%s\n", b.Points, b.RuleID, costNote(b))
 	}
 	verdict := "passed"
 	if !*c.Passed {
@@ -154,42 +155,16 @@ func explain(w io.Writer, r pipeline.Result, lex *lexicon.Lexicon) {
 	tw.Flush()
 }
 
-// ruleCost is what one rule cost a call.
-type ruleCost struct {
-	rule, note string
-	points     float64
-}
-
-func breakdown(hits []output.HitRow, lex *lexicon.Lexicon) []ruleCost {
-	var out []ruleCost
-	for _, h := range hits {
-		i := slices.IndexFunc(out, func(c ruleCost) bool { return c.rule == h.RuleID })
-		if i < 0 {
-			out = append(out, ruleCost{rule: h.RuleID})
-			i = len(out) - 1
-		}
-		out[i].points += h.Penalty
-		out[i].note = fmt.Sprintf("%d hit(s)", hitsOf(hits, h.RuleID))
-		for _, r := range lex.Rules {
-			if r.ID == h.RuleID && r.Cap > 0 && out[i].points >= r.Cap {
-				out[i].note += fmt.Sprintf(", capped at %g", r.Cap)
-			}
-			if r.ID == h.RuleID && r.Severity == lexicon.SeverityFatal {
-				out[i].note += ", fatal: the score is 0"
-			}
-		}
+// costNote says how many hits a rule had and why it cost no more.
+func costNote(b score.RuleCost) string {
+	note := fmt.Sprintf("%d hit(s)", b.Hits)
+	if b.Capped {
+		note += fmt.Sprintf(", capped at %g", b.Cap)
 	}
-	return out
-}
-
-func hitsOf(hits []output.HitRow, rule string) int {
-	n := 0
-	for _, h := range hits {
-		if h.RuleID == rule {
-			n++
-		}
+	if b.Fatal {
+		note += ", fatal: the score is 0"
 	}
-	return n
+	return note
 }
 
 func span(h output.HitRow) string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/output"
 	"github.com/callqa/callqa/pipeline/rules"
 )
 
@@ -58,5 +59,24 @@ func TestApply(t *testing.T) {
 				t.Errorf("penalties %v, want %v", c.Penalties, tt.penalties)
 			}
 		})
+	}
+}
+
+func TestBreakdown(t *testing.T) {
+	l := lex(t)
+	hs := hits("b", "a", "a", "a", "f")
+	card := Apply(hs, l)
+	rows := make([]output.HitRow, len(hs))
+	for i, h := range hs {
+		rows[i] = output.HitRow{RuleID: h.RuleID, Penalty: card.Penalties[i]}
+	}
+	got := Breakdown(rows, l)
+	want := []RuleCost{
+		{RuleID: "b", Hits: 1, Points: 4},
+		{RuleID: "a", Hits: 3, Points: 25, Cap: 25, Capped: true},
+		{RuleID: "f", Hits: 1, Points: 1, Fatal: true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Breakdown = %+v, want %+v", got, want)
 	}
 }
