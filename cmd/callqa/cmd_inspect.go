@@ -11,23 +11,28 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callqa/callqa/internal/htmlreport"
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/discover"
-	"github.com/callqa/callqa/pipeline/output"
 	"github.com/callqa/callqa/pipeline/score"
 )
 
 func newInspectCommand() *cobra.Command {
 	var opts engineOptions
+	var htmlFile string
 	cmd := &cobra.Command{
 		Use:   "inspect FILE",
 		Short: "Explain one call: its measures, every hit with time and words, and the score breakdown",
 		Long: `Inspect processes one call — FILE is its recording or its transcript; the other
 file with the same stem in the same folder is found — and prints what callqa
 measured, every hit with its time, speaker and words, and which rule cost how
-many points. It exits 3 when the call cannot be processed.`,
+many points. With --html it also writes one self-contained page (no network
+needed) with a zoomable timeline of who spoke when, the silences, dead air and
+overtalk, a marker for every hit, the transcript with the hits marked and the
+score breakdown. It exits 3 when the call cannot be processed.`,
 		Example: `  callqa inspect testdata/calls/banned-phrase.wav
+  callqa inspect testdata/calls/banned-phrase.wav --html banned-phrase.html
   callqa inspect /data/calls/20261121-0001.json --lexicon default --lexicon team.yaml`,
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return opts.validate() },
@@ -40,15 +45,25 @@ many points. It exits 3 when the call cannot be processed.`,
 			if err != nil {
 				return err
 			}
-			r := engine.Process(call)
-			explain(cmd.OutOrStdout(), r, lex)
-			if r.Failed() {
+			x := engine.Explain(call)
+			explain(cmd.OutOrStdout(), x.Result, lex)
+			if htmlFile != "" {
+				err := htmlreport.WriteFile(htmlFile, func(w io.Writer) error {
+					return htmlreport.WriteCall(w, x, lex, htmlreport.CallOptions{})
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "callqa: wrote %s\n", htmlFile)
+			}
+			if x.Failed() {
 				return errCallsFailed
 			}
 			return nil
 		},
 	}
 	opts.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&htmlFile, "html", "", "also write the call as a self-contained HTML page to this file")
 	return cmd
 }
 
@@ -133,7 +148,7 @@ func explain(w io.Writer, r pipeline.Result, lex *lexicon.Lexicon) {
 	fmt.Fprintf(w, "\nhits (%d)\n", len(r.Hits))
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, h := range r.Hits {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t-%g\n", span(h), h.Speaker, h.RuleID, hitWords(h), h.Penalty)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t-%g\n", h.When(), h.Speaker, h.RuleID, h.Evidence(), h.Penalty)
 	}
 	tw.Flush()
 
@@ -165,30 +180,6 @@ func costNote(b score.RuleCost) string {
 		note += ", fatal: the score is 0"
 	}
 	return note
-}
-
-func span(h output.HitRow) string {
-	if h.StartS == nil {
-		return "untimed"
-	}
-	return clockOf(*h.StartS) + "–" + clockOf(*h.EndS)
-}
-
-func clockOf(s float64) string {
-	return fmt.Sprintf("%02d:%04.1f", int(s)/60, s-float64(int(s)/60*60))
-}
-
-// hitWords is what a hit shows of the call: the words, the measure, or
-// what was missing.
-func hitWords(h output.HitRow) string {
-	switch {
-	case h.Matched != nil:
-		return fmt.Sprintf("%q in %q", *h.Matched, *h.Text)
-	case h.Value != nil:
-		return fmt.Sprintf("measured %.2f", *h.Value)
-	default:
-		return "not said in the window"
-	}
 }
 
 // number formats an optional value.

@@ -33,6 +33,6 @@ and one row per rule hit to Parquet.`,
 		SilenceUsage:  true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCommand(), newInspectCommand(), newLexiconCommand(), newSchemaCommand())
+	root.AddCommand(newRunCommand(), newInspectCommand(), newLexiconCommand(), newSchemaCommand(), newReportCommand())
 	return root
 }

@@ -13,8 +13,13 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
+func sampleStarted() *time.Time {
+	t := time.Date(2026, 11, 21, 9, 30, 15, 0, time.UTC)
+	return &t
+}
+
 func sampleRows() ([]CallRow, [][]HitRow) {
-	started := time.Date(2026, 11, 21, 9, 30, 15, 0, time.UTC)
+	started := *sampleStarted()
 	calls := []CallRow{
 		{CallID: "c1", AudioPath: ptr("a/c1.wav"), AgentID: ptr("1086"), Team: ptr("北京一组"), StartedAt: &started,
 			SchemaVersion: SchemaVersion, LexiconVersion: "lex@1+abc", DurationS: ptr(32.5), SampleRate: ptr(int32(8000)),

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/callqa/callqa/internal/htmlreport"
+	"github.com/callqa/callqa/pipeline"
+	"github.com/callqa/callqa/pipeline/discover"
+	"github.com/callqa/callqa/pipeline/output"
+)
+
+// reportOptions are the flags of callqa report.
+type reportOptions struct {
+	engineOptions
+	HTML  string
+	Calls int
+}
+
+func (o *reportOptions) AddFlags(f *pflag.FlagSet) {
+	o.engineOptions.AddFlags(f)
+	f.StringVar(&o.HTML, "html", "", "the HTML page to write (required)")
+	f.IntVar(&o.Calls, "calls", 20, "how many of the worst calls to list, each with its own inspect page beside the report")
+}
+
+func (o *reportOptions) validate() error {
+	switch {
+	case o.HTML == "":
+		return usageError{errors.New("report needs --html FILE")}
+	case o.Calls < 0:
+		return usageError{fmt.Errorf("--calls must be 0 or more, not %d", o.Calls)}
+	}
+	return o.engineOptions.validate()
+}
+
+func newReportCommand() *cobra.Command {
+	var opts reportOptions
+	cmd := &cobra.Command{
+		Use:   "report DIR --html FILE",
+		Short: "Sum up a run's Parquet output as one HTML page, with pages for the worst calls",
+		Long: `Report reads the calls*.parquet and hits*.parquet of a run (every shard's part)
+in DIR and writes a self-contained HTML page (no network needed): the score
+distribution and pass rate, the top rules and categories, a table per agent and
+per team, the dead-air and overtalk distributions, the calls that failed, and
+the worst calls, each linked to its inspect page. Those pages are checked again
+from the recordings and transcripts the rows name, with the lexicon given here,
+and are written to the folder FILE-calls beside FILE; a page says so when its
+call now scores differently from the stored row.`,
+		Example: `  callqa report out/demo --html out/demo/report.html
+  callqa report /data/qa/day=2026-11-21 --html night.html --calls 50 --lexicon default --lexicon team.yaml`,
+		Args:    cobra.ExactArgs(1),
+		PreRunE: func(*cobra.Command, []string) error { return opts.validate() },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd.ErrOrStderr(), opts, args[0])
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func runReport(stderr io.Writer, opts reportOptions, dir string) error {
+	calls, hits, err := output.Read(dir)
+	if err != nil {
+		return err
+	}
+	engine, lex, err := opts.engine(false)
+	if err != nil {
+		return err
+	}
+	batch := htmlreport.Summarize(calls, hits, opts.Calls)
+	page := htmlreport.BatchOptions{Source: dir, PassMark: lex.Settings.PassMark, Links: map[string]string{}}
+
+	if len(batch.Worst) > 0 {
+		stem := strings.TrimSuffix(filepath.Base(opts.HTML), filepath.Ext(opts.HTML)) + "-calls"
+		callDir := filepath.Join(filepath.Dir(opts.HTML), stem)
+		if err := os.MkdirAll(callDir, 0o755); err != nil {
+			return err
+		}
+		hitsOf := map[string][]output.HitRow{}
+		for _, h := range hits {
+			hitsOf[h.CallID] = append(hitsOf[h.CallID], h)
+		}
+		back := "../" + filepath.Base(opts.HTML)
+		for _, row := range batch.Worst {
+			x := engine.Explain(callOf(row))
+			if x.Failed() {
+				note := fmt.Sprintf("%s: no page: %s", row.CallID, *x.Call.Error)
+				page.Notes = append(page.Notes, note)
+				fmt.Fprintf(stderr, "callqa: warning: %s\n", note)
+				continue
+			}
+			name := htmlreport.PageName(row.CallID)
+			notice := differences(row, hitsOf[row.CallID], x.Result)
+			err := htmlreport.WriteFile(filepath.Join(callDir, name), func(w io.Writer) error {
+				return htmlreport.WriteCall(w, x, lex, htmlreport.CallOptions{Back: back, Notice: notice})
+			})
+			if err != nil {
+				return err
+			}
+			page.Links[row.CallID] = stem + "/" + name
+		}
+	}
+	err = htmlreport.WriteFile(opts.HTML, func(w io.Writer) error { return htmlreport.WriteBatch(w, batch, page) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "callqa: report of %d calls (%d failed) written to %s, with %d call pages\n",
+		batch.Calls, batch.Failed, opts.HTML, len(page.Links))
+	return nil
+}
+
+// callOf is the call a stored row describes, to check it again.
+func callOf(row output.CallRow) discover.Call {
+	c := discover.Call{ID: row.CallID, StartedAt: row.StartedAt}
+	if row.AudioPath != nil {
+		c.AudioPath = *row.AudioPath
+	}
+	if row.TranscriptPath != nil {
+		c.TranscriptPath = *row.TranscriptPath
+	}
+	if row.AgentID != nil {
+		c.AgentID = *row.AgentID
+	}
+	if row.Team != nil {
+		c.Team = *row.Team
+	}
+	return c
+}
+
+// differences says how a call checked again differs from its stored row
+// (another lexicon, another --agent-channel, changed files), or "".
+func differences(stored output.CallRow, storedHits []output.HitRow, now pipeline.Result) string {
+	var diffs []string
+	if stored.LexiconVersion != now.Call.LexiconVersion {
+		diffs = append(diffs, fmt.Sprintf("the run used lexicon %s, this page %s", stored.LexiconVersion, now.Call.LexiconVersion))
+	}
+	if show(stored.Score) != show(now.Call.Score) {
+		diffs = append(diffs, fmt.Sprintf("the run scored it %s, this page %s", show(stored.Score), show(now.Call.Score)))
+	}
+	if len(storedHits) != len(now.Hits) {
+		diffs = append(diffs, fmt.Sprintf("the run found %d hits, this page %d", len(storedHits), len(now.Hits)))
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return "Checked again for this page, and it differs from the run's row: " + strings.Join(diffs, "; ") + "."
+}
+
+func show(p *float64) string {
+	if p == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%g", *p)
+}
+

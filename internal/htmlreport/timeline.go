@@ -1,0 +1,138 @@
+package htmlreport
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/callqa/callqa/pipeline"
+	"github.com/callqa/callqa/pipeline/features"
+	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/timeline"
+)
+
+// The lanes of the timeline, in SVG units from its top: the time axis, the
+// agent, the customer, then the hits. Silences and overtalk span both
+// party lanes, so that a gap or a clash reads across them.
+const (
+	agentY, customerY, hitsY = 24, 64, 104
+	laneH                    = 32
+	// Hit markers that would overlap stack in up to hitRows rows.
+	hitRows, hitRowH = 3, 12
+	timelineH        = hitsY + hitRows*hitRowH + 6
+)
+
+// tickSteps are the spacings of the time axis, in seconds.
+var tickSteps = []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600}
+
+// timelineSVG draws one call: who spoke when, the silences (dead air
+// marked), the overtalk, and a marker for every timed hit. Horizontal
+// positions are percentages of the call, so the page zooms by widening the
+// SVG and nothing is redrawn.
+func timelineSVG(x pipeline.Explained) template.HTML {
+	end := x.End
+	pos := func(t float64) string { return num(100*t/end) + "%" }
+	width := func(iv timeline.Interval) string { return num(max(0, 100*iv.Len()/end)) + "%" }
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg id="timeline" class="timeline" height="%d" style="width:100%%" data-end="%s" role="img" aria-label="timeline of the call, %s long">`,
+		timelineH, num(end), svgText(output.Clock(end)))
+
+	major, minor := ticks(end)
+	for _, t := range minor {
+		fmt.Fprintf(&sb, `<line class="tick minor" x1="%s" x2="%s" y1="14" y2="%d"/>`, pos(t), pos(t), timelineH)
+		fmt.Fprintf(&sb, `<text class="tick minor" x="%s" y="11">%s</text>`, pos(t), svgText(output.Clock(t)))
+	}
+	for _, t := range major {
+		fmt.Fprintf(&sb, `<line class="tick" x1="%s" x2="%s" y1="14" y2="%d"/>`, pos(t), pos(t), timelineH)
+		fmt.Fprintf(&sb, `<text class="tick" x="%s" y="11">%s</text>`, pos(t), svgText(output.Clock(t)))
+	}
+
+	for _, s := range x.Silences {
+		class, what := "silence", "silence"
+		if s.Len() >= x.DeadAirMinS {
+			class, what = "deadair", "dead air"
+		}
+		fmt.Fprintf(&sb, `<rect class="%s" x="%s" width="%s" y="%d" height="%d"><title>%s %s–%s (%.1f s)</title></rect>`,
+			class, pos(s.Start), width(s), agentY, customerY+laneH-agentY, what, output.Clock(s.Start), output.Clock(s.End), s.Len())
+	}
+	for _, lane := range []struct {
+		class string
+		y     int
+		ivs   []timeline.Interval
+	}{{"agent", agentY, x.Agent}, {"customer", customerY, x.Customer}} {
+		fmt.Fprintf(&sb, `<g class="lane %s">`, lane.class)
+		for _, iv := range lane.ivs {
+			fmt.Fprintf(&sb, `<rect class="speech" x="%s" width="%s" y="%d" height="%d"><title>%s speaks %s–%s</title></rect>`,
+				pos(iv.Start), width(iv), lane.y+4, laneH-8, lane.class, output.Clock(iv.Start), output.Clock(iv.End))
+		}
+		sb.WriteString(`</g>`)
+	}
+	for _, ep := range x.Overtalk {
+		who := "agent"
+		if ep.StartedBy == features.Customer {
+			who = "customer"
+		}
+		what := "overtalk started by the " + who
+		if ep.Interruption {
+			what = "the " + who + " interrupts"
+		}
+		fmt.Fprintf(&sb, `<rect class="overtalk" x="%s" width="%s" y="%d" height="%d"><title>%s %s–%s (%.1f s)</title></rect>`,
+			pos(ep.Start), width(ep.Interval), agentY, customerY+laneH-agentY, what, output.Clock(ep.Start), output.Clock(ep.End), ep.Len())
+	}
+
+	rowEnd := make([]float64, hitRows) // where each row of markers is free again
+	for i, h := range x.Hits {
+		if h.StartS == nil {
+			continue
+		}
+		iv := timeline.Interval{Start: *h.StartS, End: max(*h.StartS, *h.EndS)}
+		row := hitRows - 1
+		for r, free := range rowEnd {
+			if iv.Start >= free {
+				row = r
+				break
+			}
+		}
+		rowEnd[row] = iv.Start + end*0.015 // a marker is about 1.5 % of the call wide
+		y := hitsY + 6 + row*hitRowH
+		fmt.Fprintf(&sb, `<g class="hit sev-%s kind-%s" id="mark-%d" data-hit="%d" tabindex="0" role="button" aria-label="%s">`,
+			svgText(h.Severity), svgText(h.Kind), i, i, svgText(hitSummary(h)))
+		fmt.Fprintf(&sb, `<title>%s</title>`, svgText(hitSummary(h)))
+		fmt.Fprintf(&sb, `<rect class="span" x="%s" width="%s" y="%d" height="4"/>`, pos(iv.Start), width(iv), y-2)
+		fmt.Fprintf(&sb, `<circle cx="%s" cy="%d" r="5"/>`, pos(iv.Start), y)
+		sb.WriteString(`</g>`)
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
+// ticks are the times of the axis: major ones, about ten over the call,
+// and minor ones five times as dense, shown when the page is zoomed in.
+func ticks(end float64) (major, minor []float64) {
+	step := tickSteps[len(tickSteps)-1]
+	for _, s := range tickSteps {
+		if end/s <= 10 {
+			step = s
+			break
+		}
+	}
+	fine := step / 5
+	for i := 0; float64(i)*fine < end; i++ {
+		t := float64(i) * fine
+		if i%5 == 0 {
+			major = append(major, t)
+		} else {
+			minor = append(minor, t)
+		}
+	}
+	return major, minor
+}
+
+// hitSummary is a hit in one line: when, who, which rule, what, its cost.
+func hitSummary(h output.HitRow) string {
+	s := fmt.Sprintf("%s · %s · %s (%s, %s) · %s", h.When(), h.Speaker, h.RuleID, h.Category, h.Severity, h.Evidence())
+	if h.Penalty > 0 {
+		s += fmt.Sprintf(" · −%s points", num(h.Penalty))
+	}
+	return s
+}
