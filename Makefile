@@ -54,6 +54,7 @@ samples:
 # Rewrite golden files after a reviewed change.
 golden:
 	$(GO) test ./pipeline/transcript -run TestGolden -update
+	$(GO) test ./internal/htmlreport -run Golden -update
 
 # Build, then run the nightly job on the bundled sample calls.
 demo: build

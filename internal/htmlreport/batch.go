@@ -60,7 +60,8 @@ type CategoryStat struct {
 // GroupStat sums up the calls of one agent or team.
 type GroupStat struct {
 	Name, Team            string
-	Calls, Scored, Passed int
+	Calls, Failed         int
+	Scored, Passed        int
 	AvgScore              float64
 	Hits, Banned, DeadAir int
 	OvertalkS             float64
@@ -81,6 +82,15 @@ func Summarize(calls []output.CallRow, hits []output.HitRow, worst int) Batch {
 	var scoreSum float64
 	for _, c := range calls {
 		versions[c.LexiconVersion] = true
+		agent, team := "(none)", "(none)"
+		if c.AgentID != nil {
+			agent = *c.AgentID
+		}
+		if c.Team != nil {
+			team = *c.Team
+		}
+		group(agents, agent, c, hitsOf[c.CallID]).Team = orDash(c.Team)
+		group(teams, team, c, hitsOf[c.CallID])
 		if c.Error != nil {
 			b.Failed++
 			b.FailedCalls = append(b.FailedCalls, c)
@@ -104,16 +114,6 @@ func Summarize(calls []output.CallRow, hits []output.HitRow, worst int) Batch {
 			}
 			b.Worst = append(b.Worst, c)
 		}
-		agent := "(none)"
-		if c.AgentID != nil {
-			agent = *c.AgentID
-		}
-		group(agents, agent, c, hitsOf[c.CallID]).Team = orDash(c.Team)
-		team := "(none)"
-		if c.Team != nil {
-			team = *c.Team
-		}
-		group(teams, team, c, hitsOf[c.CallID])
 	}
 	if b.Scored > 0 {
 		b.AvgScore = scoreSum / float64(b.Scored)
@@ -175,6 +175,9 @@ func group(m map[string]*GroupStat, name string, c output.CallRow, hits int) *Gr
 		m[name] = g
 	}
 	g.Calls++
+	if c.Error != nil {
+		g.Failed++
+	}
 	g.Hits += hits
 	g.Banned += int(deref(c.BannedCount))
 	g.DeadAir += int(deref(c.DeadAirCount))
