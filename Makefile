@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 DEMO_OUT ?= out/demo
 
-.PHONY: build test vet fmt lint bench golden demo fuzz clean samples
+.PHONY: build test vet fmt lint bench golden demo fuzz clean samples e2e
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
@@ -47,6 +47,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
 	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/discover
 
+# The HTML pages in a real browser: installs Debian's chromium (and CJK
+# fonts, so that the screenshots are legible) when missing, then opens the
+# report and a call page headless, clicks and zooms, checks the key elements
+# and numbers, and saves screenshots to out/e2e.
+e2e:
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+	E2E_OUT=$(CURDIR)/out/e2e $(GO) test -count=1 -tags e2e -run TestBrowser -v ./cmd/callqa
+
 # Regenerate the sample calls (deterministic: a rerun changes nothing).
 samples:
 	$(GO) run ./testdata/gen
@@ -59,7 +67,8 @@ golden:
 # Build, then run the nightly job on the bundled sample calls.
 demo: build
 	$(BIN) run testdata/calls --out $(DEMO_OUT)
-	@echo "Parquet written to $(DEMO_OUT)/calls.parquet and $(DEMO_OUT)/hits.parquet"
+	$(BIN) report $(DEMO_OUT) --html $(DEMO_OUT)/report.html
+	@echo "Parquet written to $(DEMO_OUT)/calls.parquet and $(DEMO_OUT)/hits.parquet; open $(DEMO_OUT)/report.html"
 
 clean:
 	rm -rf bin out

@@ -159,4 +159,3 @@ func show(p *float64) string {
 	}
 	return fmt.Sprintf("%g", *p)
 }
-
