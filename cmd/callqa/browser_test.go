@@ -172,7 +172,7 @@ func TestBrowserReportAndCallPages(t *testing.T) {
 	get(t, ctx, chromedp.Click("#zoom-in"))
 	level := get(t, ctx, chromedp.Text("#zoom-level"))
 	ratio := get(t, ctx, chromedp.Evaluate[float64](`document.querySelector("#timeline").getBoundingClientRect().width / document.querySelector("#tl-scroll").clientWidth`))
-	minorShown := get(t, ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("#timeline text.minor")).display !== "none"`))
+	minorShown := get(t, ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("#timeline text.z4")).display !== "none"`))
 	if level != "4×" || ratio < 3.9 || ratio > 4.1 || !minorShown {
 		t.Errorf("zoomed: level %q, timeline %.2f× its frame, minor ticks shown %v", level, ratio, minorShown)
 	}

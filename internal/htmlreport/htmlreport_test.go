@@ -249,16 +249,25 @@ func TestHitMarkersStack(t *testing.T) {
 func TestTicks(t *testing.T) {
 	for _, tc := range []struct {
 		end         float64
-		major       []float64
-		minorPerGap int
+		z1, z4, z16 []float64 // the first ticks of each level
+		n1, n4, n16 int       // how many
 	}{
-		{36, []float64{0, 5, 10, 15, 20, 25, 30, 35}, 4},
-		{3600, []float64{0, 600, 1200, 1800, 2400, 3000}, 4},
-		{8, []float64{0, 1, 2, 3, 4, 5, 6, 7}, 4},
+		{36, []float64{0, 5, 10}, []float64{1, 2, 3}, nil, 8, 28, 0},
+		{3600, []float64{0, 600, 1200}, []float64{120, 240, 360}, []float64{30, 60, 90}, 6, 24, 90},
 	} {
-		major, minor := ticks(tc.end)
-		if !slices.Equal(major, tc.major) || len(minor) < (len(major)-1)*tc.minorPerGap {
-			t.Errorf("ticks(%g) = %v (%d minor)", tc.end, major, len(minor))
+		levels := map[int][]float64{}
+		for _, tk := range ticks(tc.end) {
+			levels[tk.zoom] = append(levels[tk.zoom], tk.t)
+		}
+		for _, l := range []struct {
+			zoom  int
+			first []float64
+			n     int
+		}{{1, tc.z1, tc.n1}, {4, tc.z4, tc.n4}, {16, tc.z16, tc.n16}} {
+			got := levels[l.zoom]
+			if len(got) != l.n || (l.n > 0 && !slices.Equal(got[:len(l.first)], l.first)) {
+				t.Errorf("ticks(%g) at zoom %d: %d ticks %v, want %d starting %v", tc.end, l.zoom, len(got), got, l.n, l.first)
+			}
 		}
 	}
 }

@@ -37,14 +37,13 @@ func timelineSVG(x pipeline.Explained) template.HTML {
 	fmt.Fprintf(&sb, `<svg id="timeline" class="timeline" height="%d" style="width:100%%" data-end="%s" role="img" aria-label="timeline of the call, %s long">`,
 		timelineH, num(end), svgText(output.Clock(end)))
 
-	major, minor := ticks(end)
-	for _, t := range minor {
-		fmt.Fprintf(&sb, `<line class="tick minor" x1="%s" x2="%s" y1="14" y2="%d"/>`, pos(t), pos(t), timelineH)
-		fmt.Fprintf(&sb, `<text class="tick minor" x="%s" y="11">%s</text>`, pos(t), svgText(output.Clock(t)))
-	}
-	for _, t := range major {
-		fmt.Fprintf(&sb, `<line class="tick" x1="%s" x2="%s" y1="14" y2="%d"/>`, pos(t), pos(t), timelineH)
-		fmt.Fprintf(&sb, `<text class="tick" x="%s" y="11">%s</text>`, pos(t), svgText(output.Clock(t)))
+	for _, tk := range ticks(end) {
+		class := "tick"
+		if tk.zoom > 1 {
+			class += fmt.Sprintf(" z%d", tk.zoom)
+		}
+		fmt.Fprintf(&sb, `<line class="%s" x1="%s" x2="%s" y1="14" y2="%d"/>`, class, pos(tk.t), pos(tk.t), timelineH)
+		fmt.Fprintf(&sb, `<text class="%s" x="%s" y="11">%s</text>`, class, pos(tk.t), svgText(output.Clock(tk.t)))
 	}
 
 	for _, s := range x.Silences {
@@ -106,26 +105,34 @@ func timelineSVG(x pipeline.Explained) template.HTML {
 	return template.HTML(sb.String())
 }
 
-// ticks are the times of the axis: major ones, about ten over the call,
-// and minor ones five times as dense, shown when the page is zoomed in.
-func ticks(end float64) (major, minor []float64) {
-	step := tickSteps[len(tickSteps)-1]
-	for _, s := range tickSteps {
-		if end/s <= 10 {
-			step = s
-			break
+// tick is a time on the axis, shown from zoom on (1, 4 or 16).
+type tick struct {
+	t    float64
+	zoom int
+}
+
+// ticks are the times of the axis: about ten over the call at each zoom
+// level, so that a long call zoomed in still has its seconds marked.
+func ticks(end float64) []tick {
+	var out []tick
+	seen := map[float64]bool{}
+	for _, zoom := range []int{1, 4, 16} {
+		step := tickSteps[len(tickSteps)-1]
+		for _, s := range tickSteps {
+			if end/s <= 10*float64(zoom) {
+				step = s
+				break
+			}
+		}
+		for i := 0; float64(i)*step < end; i++ {
+			t := float64(i) * step
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, tick{t, zoom})
+			}
 		}
 	}
-	fine := step / 5
-	for i := 0; float64(i)*fine < end; i++ {
-		t := float64(i) * fine
-		if i%5 == 0 {
-			major = append(major, t)
-		} else {
-			minor = append(minor, t)
-		}
-	}
-	return major, minor
+	return out
 }
 
 // hitSummary is a hit in one line: when, who, which rule, what, its cost.
