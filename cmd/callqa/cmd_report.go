@@ -20,14 +20,16 @@ import (
 // reportOptions are the flags of callqa report.
 type reportOptions struct {
 	engineOptions
-	HTML  string
-	Calls int
+	HTML     string
+	Calls    int
+	Manifest string
 }
 
 func (o *reportOptions) AddFlags(f *pflag.FlagSet) {
 	o.engineOptions.AddFlags(f)
 	f.StringVar(&o.HTML, "html", "", "the HTML page to write (required)")
 	f.IntVar(&o.Calls, "calls", 20, "how many of the worst calls to list, each with its own inspect page beside the report")
+	f.StringVar(&o.Manifest, "manifest", "", "the run's manifest, so that the calls' pages are checked with its per-call agent_channel")
 }
 
 func (o *reportOptions) validate() error {
@@ -52,7 +54,8 @@ per team, the dead-air and overtalk distributions, the calls that failed, and
 the worst calls, each linked to its inspect page. Those pages are checked again
 from the recordings and transcripts the rows name, with the lexicon given here,
 and are written to the folder FILE-calls beside FILE; a page says so when its
-call now scores differently from the stored row.`,
+call now gives other numbers than the stored row (give report the run's --lexicon,
+--agent-channel and --manifest to check them as the run did).`,
 		Example: `  callqa report out/demo --html out/demo/report.html
   callqa report /data/qa/day=2026-11-21 --html night.html --calls 50 --lexicon default --lexicon team.yaml`,
 		Args:    cobra.ExactArgs(1),
@@ -87,9 +90,23 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 		for _, h := range hits {
 			hitsOf[h.CallID] = append(hitsOf[h.CallID], h)
 		}
+		manifest := map[string]discover.Call{}
+		if opts.Manifest != "" {
+			calls, err := discover.ReadManifest(opts.Manifest)
+			if err != nil {
+				return err
+			}
+			for _, c := range calls {
+				manifest[c.ID] = c
+			}
+		}
 		back := "../" + filepath.Base(opts.HTML)
 		for _, row := range batch.Worst {
-			x := engine.Explain(callOf(row))
+			call, ok := manifest[row.CallID]
+			if !ok || call.Err != nil {
+				call = callOf(row)
+			}
+			x := engine.Explain(call)
 			if x.Failed() {
 				note := fmt.Sprintf("%s: no page: %s", row.CallID, *x.Call.Error)
 				page.Notes = append(page.Notes, note)
@@ -147,6 +164,10 @@ func differences(stored output.CallRow, storedHits []output.HitRow, now pipeline
 	if len(storedHits) != len(now.Hits) {
 		diffs = append(diffs, fmt.Sprintf("the run found %d hits, this page %d", len(storedHits), len(now.Hits)))
 	}
+	if show(stored.AgentTalkS) != show(now.Call.AgentTalkS) || show(stored.CustomerTalkS) != show(now.Call.CustomerTalkS) {
+		diffs = append(diffs, fmt.Sprintf("the run measured agent and customer talk as %s and %s s, this page %s and %s s (another agent channel?)",
+			show(stored.AgentTalkS), show(stored.CustomerTalkS), show(now.Call.AgentTalkS), show(now.Call.CustomerTalkS)))
+	}
 	if len(diffs) == 0 {
 		return ""
 	}
@@ -157,5 +178,5 @@ func show(p *float64) string {
 	if p == nil {
 		return "none"
 	}
-	return fmt.Sprintf("%g", *p)
+	return fmt.Sprintf("%.1f", *p)
 }
