@@ -32,16 +32,16 @@ func Read(dir string) (calls []CallRow, hits []HitRow, err error) {
 	slices.Sort(callFiles)
 	slices.Sort(hitFiles)
 	for _, f := range callFiles {
-		rows, err := parquet.ReadFile[CallRow](f)
+		rows, err := readFile[CallRow](f)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", f, err)
+			return nil, nil, err
 		}
 		calls = append(calls, rows...)
 	}
 	for _, f := range hitFiles {
-		rows, err := parquet.ReadFile[HitRow](f)
+		rows, err := readFile[HitRow](f)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", f, err)
+			return nil, nil, err
 		}
 		hits = append(hits, rows...)
 	}
@@ -49,4 +49,19 @@ func Read(dir string) (calls []CallRow, hits []HitRow, err error) {
 		return nil, nil, errors.New("hits without calls")
 	}
 	return calls, hits, nil
+}
+
+// readFile reads one part. parquet-go panics on some damaged files (a
+// corrupt page index, say): that is an error of this file, not a crash.
+func readFile[T any](path string) (rows []T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rows, err = nil, fmt.Errorf("read %s: damaged file: %v", path, p)
+		}
+	}()
+	rows, err = parquet.ReadFile[T](path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return rows, nil
 }

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -72,5 +74,32 @@ func TestReadErrors(t *testing.T) {
 	}
 	if _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "calls.parquet") {
 		t.Errorf("broken file: %v", err)
+	}
+}
+
+// A damaged file is an error, never a crash: bytes of a good file flipped at
+// random places, as a fuzzer would.
+func TestReadDamagedFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeSample(t, dir)
+	good, err := os.ReadFile(filepath.Join(dir, "calls.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 3000 {
+		bad := bytes.Clone(good)
+		for range 1 + rng.IntN(4) {
+			bad[rng.IntN(len(bad))] = byte(rng.IntN(256))
+		}
+		if i%10 == 0 {
+			bad = bad[:rng.IntN(len(bad))]
+		}
+		if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Read(dir); err != nil && !strings.Contains(err.Error(), "calls.parquet") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
 	}
 }
