@@ -59,6 +59,7 @@ type CategoryStat struct {
 
 // GroupStat sums up the calls of one agent or team.
 type GroupStat struct {
+	// Team is an agent's team ("—" without one; empty for a team).
 	Name, Team            string
 	Calls, Failed         int
 	Scored, Passed        int
