@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/callqa/callqa/internal/htmlreport"
+	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/discover"
 	"github.com/callqa/callqa/pipeline/output"
@@ -73,55 +75,31 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 	if err != nil {
 		return err
 	}
+	manifest := map[string]discover.Call{}
+	if opts.Manifest != "" {
+		listed, err := discover.ReadManifest(opts.Manifest)
+		if err != nil {
+			return err
+		}
+		for _, c := range listed {
+			if c.Err == nil {
+				manifest[c.ID] = c
+			}
+		}
+	}
 	engine, lex, err := opts.engine(false)
 	if err != nil {
 		return err
 	}
 	batch := htmlreport.Summarize(calls, hits, opts.Calls)
 	page := htmlreport.BatchOptions{Source: dir, PassMark: lex.Settings.PassMark, Links: map[string]string{}}
-
 	if len(batch.Worst) > 0 {
-		stem := strings.TrimSuffix(filepath.Base(opts.HTML), filepath.Ext(opts.HTML)) + "-calls"
-		callDir := filepath.Join(filepath.Dir(opts.HTML), stem)
-		if err := os.MkdirAll(callDir, 0o755); err != nil {
-			return err
-		}
-		hitsOf := map[string][]output.HitRow{}
+		pages := callPages{engine: engine, lex: lex, manifest: manifest, report: opts.HTML, hits: map[string][]output.HitRow{}}
 		for _, h := range hits {
-			hitsOf[h.CallID] = append(hitsOf[h.CallID], h)
+			pages.hits[h.CallID] = append(pages.hits[h.CallID], h)
 		}
-		manifest := map[string]discover.Call{}
-		if opts.Manifest != "" {
-			calls, err := discover.ReadManifest(opts.Manifest)
-			if err != nil {
-				return err
-			}
-			for _, c := range calls {
-				manifest[c.ID] = c
-			}
-		}
-		back := "../" + filepath.Base(opts.HTML)
-		for _, row := range batch.Worst {
-			call, ok := manifest[row.CallID]
-			if !ok || call.Err != nil {
-				call = callOf(row)
-			}
-			x := engine.Explain(call)
-			if x.Failed() {
-				note := fmt.Sprintf("%s: no page: %s", row.CallID, *x.Call.Error)
-				page.Notes = append(page.Notes, note)
-				fmt.Fprintf(stderr, "callqa: warning: %s\n", note)
-				continue
-			}
-			name := htmlreport.PageName(row.CallID)
-			notice := differences(row, hitsOf[row.CallID], x.Result)
-			err := htmlreport.WriteFile(filepath.Join(callDir, name), func(w io.Writer) error {
-				return htmlreport.WriteCall(w, x, lex, htmlreport.CallOptions{Back: back, Notice: notice})
-			})
-			if err != nil {
-				return err
-			}
-			page.Links[row.CallID] = stem + "/" + name
+		if err := pages.write(stderr, batch.Worst, &page); err != nil {
+			return err
 		}
 	}
 	err = htmlreport.WriteFile(opts.HTML, func(w io.Writer) error { return htmlreport.WriteBatch(w, batch, page) })
@@ -130,6 +108,50 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 	}
 	fmt.Fprintf(stderr, "callqa: report of %d calls (%d failed) written to %s, with %d call pages\n",
 		batch.Calls, batch.Failed, opts.HTML, len(page.Links))
+	return nil
+}
+
+// callPages writes the pages of the calls a report lists, into the folder
+// REPORT-calls beside the report.
+type callPages struct {
+	engine   *pipeline.Engine
+	lex      *lexicon.Lexicon
+	manifest map[string]discover.Call
+	report   string
+	hits     map[string][]output.HitRow // the stored hits of each call
+}
+
+// write checks each call again and writes its page; a call that cannot be
+// checked (its files are gone, say) gets a note on the report instead.
+func (p callPages) write(stderr io.Writer, rows []output.CallRow, page *htmlreport.BatchOptions) error {
+	stem := strings.TrimSuffix(filepath.Base(p.report), filepath.Ext(p.report)) + "-calls"
+	dir := filepath.Join(filepath.Dir(p.report), stem)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	back := "../" + url.PathEscape(filepath.Base(p.report))
+	for _, row := range rows {
+		call, ok := p.manifest[row.CallID]
+		if !ok {
+			call = callOf(row)
+		}
+		x := p.engine.Explain(call)
+		if x.Failed() {
+			note := fmt.Sprintf("%s: no page: %s", row.CallID, *x.Call.Error)
+			page.Notes = append(page.Notes, note)
+			fmt.Fprintf(stderr, "callqa: warning: %s\n", note)
+			continue
+		}
+		name := htmlreport.PageName(row.CallID)
+		opts := htmlreport.CallOptions{Back: back, Notice: differences(row, p.hits[row.CallID], x.Result)}
+		err := htmlreport.WriteFile(filepath.Join(dir, name), func(w io.Writer) error {
+			return htmlreport.WriteCall(w, x, p.lex, opts)
+		})
+		if err != nil {
+			return err
+		}
+		page.Links[row.CallID] = url.PathEscape(stem) + "/" + name
+	}
 	return nil
 }
 
