@@ -160,7 +160,7 @@ func explain(w io.Writer, r pipeline.Result, lex *lexicon.Lexicon) {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  100\tfull marks\n")
 	for _, b := range score.Breakdown(r.Hits, lex) {
-		fmt.Fprintf(tw, "  -%g\t%s\t%s\n", b.Points, b.RuleID, costNote(b))
+		fmt.Fprintf(tw, "  -%g\t%s\t%s\n", b.Points, b.RuleID, b.Note())
 	}
 	verdict := "passed"
 	if !*c.Passed {
@@ -168,18 +168,6 @@ func explain(w io.Writer, r pipeline.Result, lex *lexicon.Lexicon) {
 	}
 	fmt.Fprintf(tw, "  = %g\t%s (pass mark %g)\n", *c.Score, verdict, lex.Settings.PassMark)
 	tw.Flush()
-}
-
-// costNote says how many hits a rule had and why it cost no more.
-func costNote(b score.RuleCost) string {
-	note := fmt.Sprintf("%d hit(s)", b.Hits)
-	if b.Capped {
-		note += fmt.Sprintf(", capped at %g", b.Cap)
-	}
-	if b.Fatal {
-		note += ", fatal: the score is 0"
-	}
-	return note
 }
 
 // number formats an optional value.

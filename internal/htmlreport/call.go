@@ -102,14 +102,7 @@ func newCallPage(x pipeline.Explained, lex *lexicon.Lexicon, opts CallOptions) c
 	if c.Score != nil {
 		sv := &scoreView{Score: num(*c.Score), PassMark: num(lex.Settings.PassMark), Passed: c.Passed != nil && *c.Passed}
 		for _, b := range score.Breakdown(x.Hits, lex) {
-			note := fmt.Sprintf("%d hit(s)", b.Hits)
-			if b.Capped {
-				note += fmt.Sprintf(", capped at %s", num(b.Cap))
-			}
-			if b.Fatal {
-				note += ", fatal: the score is 0"
-			}
-			sv.Rules = append(sv.Rules, costView{Rule: b.RuleID, Points: "−" + num(b.Points), Note: note})
+			sv.Rules = append(sv.Rules, costView{Rule: b.RuleID, Points: "−" + num(b.Points), Note: b.Note()})
 		}
 		p.Score = sv
 	}

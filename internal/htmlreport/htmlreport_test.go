@@ -129,11 +129,11 @@ func TestCallPageShowsTheHits(t *testing.T) {
 		t.Fatalf("%d hits: %d markers, %d rows", len(x.Hits), len(markers), len(rows))
 	}
 	for i, h := range x.Hits {
-		if !strings.Contains(attr(rows[i], "data-summary"), h.RuleID) || !strings.Contains(text(byID(doc, "mark-"+itoa(i))), *h.Matched) {
-			t.Errorf("hit %d (%s %q): row %q, marker %q", i, h.RuleID, *h.Matched, attr(rows[i], "data-summary"), text(byID(doc, "mark-"+itoa(i))))
+		if !strings.Contains(attr(rows[i], "data-summary"), h.RuleID) || !strings.Contains(text(byID(doc, "mark-"+strconv.Itoa(i))), *h.Matched) {
+			t.Errorf("hit %d (%s %q): row %q, marker %q", i, h.RuleID, *h.Matched, attr(rows[i], "data-summary"), text(byID(doc, "mark-"+strconv.Itoa(i))))
 		}
-		seg := byID(doc, "seg-"+itoa(int(*h.SegmentIndex)))
-		marked := find(seg, func(n *html.Node) bool { return n.Data == "mark" && attr(n, "data-hit") == itoa(i) })
+		seg := byID(doc, "seg-"+strconv.Itoa(int(*h.SegmentIndex)))
+		marked := find(seg, func(n *html.Node) bool { return n.Data == "mark" && attr(n, "data-hit") == strconv.Itoa(i) })
 		if len(marked) != 1 || text(marked[0]) != *h.Matched {
 			t.Errorf("hit %d: %q not marked in its utterance %q", i, *h.Matched, text(seg))
 		}
@@ -389,4 +389,3 @@ func TestOvertalkTooltips(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-func itoa(i int) string { return strconv.Itoa(i) }

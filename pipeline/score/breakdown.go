@@ -1,6 +1,8 @@
 package score
 
 import (
+	"fmt"
+
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/output"
 )
@@ -43,4 +45,16 @@ func Breakdown(hits []output.HitRow, lex *lexicon.Lexicon) []RuleCost {
 		}
 	}
 	return out
+}
+
+// Note says how many hits the rule had and why it cost no more.
+func (c RuleCost) Note() string {
+	note := fmt.Sprintf("%d hit(s)", c.Hits)
+	if c.Capped {
+		note += fmt.Sprintf(", capped at %g", c.Cap)
+	}
+	if c.Fatal {
+		note += ", fatal: the score is 0"
+	}
+	return note
 }
