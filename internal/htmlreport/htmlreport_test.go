@@ -388,4 +388,3 @@ func TestOvertalkTooltips(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
