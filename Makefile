@@ -42,10 +42,11 @@ bench:
 # multiplies them.
 FUZZSCALE ?= 1
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $$((200000 * $(FUZZSCALE)))x ./pipeline/decode
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/transcript
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $$((200000 * $(FUZZSCALE)))x ./pipeline/stage/decode
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/stage/transcript
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
-	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/discover
+	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/source
+	$(GO) test -tags mutations -run TestMutatedRecordings ./pipeline/stage/audio
 
 # The HTML pages in a real browser: installs Debian's chromium (and CJK
 # fonts, so that the screenshots are legible) when missing, then opens the
@@ -61,8 +62,8 @@ samples:
 
 # Rewrite golden files after a reviewed change.
 golden:
-	$(GO) test ./pipeline/transcript -run TestGolden -update
-	$(GO) test ./internal/htmlreport -run Golden -update
+	$(GO) test ./pipeline/stage/transcript -run TestGolden -update
+	$(GO) test ./pipeline/view/htmlview -run Golden -update
 
 # Build, then run the nightly job on the bundled sample calls.
 demo: build

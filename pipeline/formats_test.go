@@ -9,29 +9,28 @@ import (
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
-	"github.com/callqa/callqa/pipeline/discover"
-	"github.com/callqa/callqa/pipeline/normalize"
+	"github.com/callqa/callqa/pipeline/source"
+	"github.com/callqa/callqa/pipeline/stage/normalize"
 )
 
 // ruleResults is what must not depend on a transcript's format.
-func ruleResults(t *testing.T, r Result, timed bool) string {
+func ruleResults(t *testing.T, c Call, timed bool) string {
 	t.Helper()
-	c := r.Call
-	if c.Error != nil {
-		t.Fatalf("error: %s", *c.Error)
+	if c.Err != nil {
+		t.Fatalf("error: %s", c.Err)
 	}
 	out := fmt.Sprintf("score %v passed %v greeting %v closing %v banned %d\n",
-		*c.Score, *c.Passed, *c.GreetingOK, *c.ClosingOK, *c.BannedCount)
-	for _, h := range r.Hits {
+		c.Card.Score, c.Card.Passed, *c.GreetingOK, *c.ClosingOK, *c.BannedCount())
+	for _, h := range c.Card.Hits {
 		line := fmt.Sprintf("%s %s", h.RuleID, h.Speaker)
-		if h.SegmentIndex != nil {
-			line += fmt.Sprintf(" #%d", *h.SegmentIndex)
+		if h.SegmentIndex >= 0 {
+			line += fmt.Sprintf(" #%d", h.SegmentIndex)
 		}
-		if h.Matched != nil {
-			line += " " + normalize.New(*h.Matched).Norm
+		if h.Matched != "" {
+			line += " " + normalize.New(h.Matched).Norm
 		}
-		if timed && h.StartS != nil {
-			line += fmt.Sprintf(" %.2f-%.2f", *h.StartS, *h.EndS)
+		if timed && h.Timed {
+			line += fmt.Sprintf(" %.2f-%.2f", h.Start, h.End)
 		}
 		out += line + fmt.Sprintf(" -%v\n", h.Penalty)
 	}
@@ -44,8 +43,8 @@ func ruleResults(t *testing.T, r Result, timed bool) string {
 func TestSameResultsFromEveryFormat(t *testing.T) {
 	e := newEngine(t)
 	dir := filepath.Join("..", "testdata", "formats")
-	process := func(name string) Result {
-		return e.Process(discover.Call{ID: samplegen.FormatSample, TranscriptPath: filepath.Join(dir, name)})
+	process := func(name string) Call {
+		return e.Process(source.Call{ID: samplegen.FormatSample, TranscriptPath: filepath.Join(dir, name)})
 	}
 	want := ruleResults(t, process("canonical.json"), true)
 	if !strings.Contains(want, "banned.shirking") {
@@ -70,10 +69,10 @@ func TestSameResultsFromEveryFormat(t *testing.T) {
 			if got := ruleResults(t, r, timed); got != w {
 				t.Errorf("rule results differ from the canonical JSON:\n got:\n%s\nwant:\n%s", got, w)
 			}
-			if !timed && (r.Call.AgentSpeechRateCPM != nil || r.Hits[0].StartS != nil) {
+			if !timed && (r.AgentSpeechRateCPM != nil || r.Card.Hits[0].Timed) {
 				t.Errorf("an untimed transcript has times or a speech rate")
 			}
-			if timed && r.Call.AgentSpeechRateCPM == nil {
+			if timed && r.AgentSpeechRateCPM == nil {
 				t.Errorf("no speech rate from a timed transcript")
 			}
 		})

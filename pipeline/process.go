@@ -1,43 +1,35 @@
-// Package pipeline wires the stages that turn one call into its rows, and
-// runs many calls in parallel; the stages live in the packages below it.
+// Package pipeline runs the stages that turn one call into a Call value,
+// and runs many calls in parallel; the stages live in pipeline/stage, the
+// inputs and outputs in pipeline/source and pipeline/sink, the views in
+// pipeline/view.
 package pipeline
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/audio"
-	"github.com/callqa/callqa/pipeline/discover"
-	"github.com/callqa/callqa/pipeline/features"
-	"github.com/callqa/callqa/pipeline/output"
-	"github.com/callqa/callqa/pipeline/rules"
-	"github.com/callqa/callqa/pipeline/score"
-	"github.com/callqa/callqa/pipeline/segment"
+	"github.com/callqa/callqa/pipeline/source"
+	"github.com/callqa/callqa/pipeline/stage/audio"
+	"github.com/callqa/callqa/pipeline/stage/features"
+	"github.com/callqa/callqa/pipeline/stage/normalize"
+	"github.com/callqa/callqa/pipeline/stage/rules"
+	"github.com/callqa/callqa/pipeline/stage/score"
+	"github.com/callqa/callqa/pipeline/stage/segment"
+	"github.com/callqa/callqa/pipeline/stage/transcript"
 	"github.com/callqa/callqa/pipeline/timeline"
-	"github.com/callqa/callqa/pipeline/transcript"
-	"github.com/callqa/callqa/pipeline/vad"
-)
-
-// Channels of a stereo recording.
-const (
-	Left  = 0
-	Right = 1
 )
 
 // Config is what a run needs to know.
 type Config struct {
 	Lexicon *lexicon.Lexicon
-	// AgentChannel is the stereo channel that carries the agent (Left or
-	// Right); the customer is on the other. ASR output that numbers
-	// channels or speakers follows it too.
-	AgentChannel int
+	// AgentChannel is the run's agent channel (Unset: left); a manifest
+	// may set another per call.
+	AgentChannel source.Channel
 	// AgentRoles and CustomerRoles are the role words of plain-text and
 	// subtitle transcripts (empty: the defaults of package transcript).
 	AgentRoles, CustomerRoles []string
@@ -46,20 +38,18 @@ type Config struct {
 	ReadAhead bool
 }
 
-// Engine processes calls. It holds the one shared segmenter and the compiled
-// lexicon, and is safe for concurrent use.
-//
-// The segmenter (about a second and 130 MB to build) is built when the first
-// transcript needs it, so a run over recordings alone never pays for it.
-// Lexicon words are added inside that one build, before any Cut.
+// Engine processes calls. It holds the compiled lexicon and the one shared
+// segmenter, and is safe for concurrent use.
 type Engine struct {
-	cfg        Config
-	lexVersion string
-	matcher    *rules.Matcher
-	seg        func() (*segment.Segmenter, error)
-	segReady   atomic.Bool // seg has been built (or failed)
-	features   features.Config
-	audio      audio.Config
+	cfg      Config
+	version  string // the lexicon's
+	matcher  *rules.Matcher
+	features features.Config
+	audio    audio.Config
+	// segmenter is built once, on first use: about half a second and
+	// 130 MB, which a run over recordings alone never pays. Lexicon words
+	// are added inside that one build, before any Cut.
+	segmenter func() (*segment.Segmenter, error)
 }
 
 // New compiles the lexicon.
@@ -67,220 +57,162 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Lexicon == nil {
 		return nil, errors.New("pipeline: no lexicon")
 	}
-	if cfg.AgentChannel != Left && cfg.AgentChannel != Right {
-		return nil, fmt.Errorf("pipeline: agent channel %d", cfg.AgentChannel)
-	}
+	cfg.AgentChannel = cfg.AgentChannel.Or(source.Left)
 	m := rules.Compile(cfg.Lexicon)
 	s := cfg.Lexicon.Settings
-	e := &Engine{
-		cfg:        cfg,
-		lexVersion: cfg.Lexicon.ID(),
-		matcher:    m,
+	return &Engine{
+		cfg:     cfg,
+		version: cfg.Lexicon.ID(),
+		matcher: m,
 		features: features.Config{
 			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
 		},
-		audio: audio.Config{
-			VAD: vad.Config{
-				OnMarginDB: s.VADOnMarginDB, OffMarginDB: s.VADOffMarginDB,
-				MinSpeechS: s.VADMinSpeechS, MinSilenceS: s.VADMinSilenceS,
-			},
-			ClippingWarnRatio: s.ClippingWarnRatio,
-			DCOffsetWarn:      s.DCOffsetWarn,
-			ReadAhead:         cfg.ReadAhead,
-		},
-	}
-	e.seg = sync.OnceValues(func() (*segment.Segmenter, error) {
-		defer e.segReady.Store(true)
-		return segment.New(m.Words())
-	})
-	return e, nil
+		audio: audio.NewConfig(s, cfg.ReadAhead),
+		segmenter: sync.OnceValues(func() (*segment.Segmenter, error) {
+			return segment.New(m.Words())
+		}),
+	}, nil
 }
 
 // LexiconVersion identifies the rules and settings in force.
-func (e *Engine) LexiconVersion() string { return e.lexVersion }
+func (e *Engine) LexiconVersion() string { return e.version }
 
-// Matcher is the compiled lexicon.
-func (e *Engine) Matcher() *rules.Matcher { return e.matcher }
-
-// Segmenter is the shared segmenter, built on first use.
-func (e *Engine) Segmenter() (*segment.Segmenter, error) { return e.seg() }
-
-// Result is one call's row and its hits.
-type Result struct {
-	Call output.CallRow
-	Hits []output.HitRow
-}
-
-// Failed reports whether the call could not be processed.
-func (r Result) Failed() bool { return r.Call.Error != nil }
-
-// Process runs every stage on one call. A failure becomes the row's error:
-// its metrics, hits and score are then left out, since half of a call's
-// evidence would give a misleading score.
-func (e *Engine) Process(c discover.Call) Result {
-	return e.measure(c).check()
-}
-
-// measured is a call after the stages that need no segmenter (audio,
-// transcript reading); check runs the rest. Workers measure later calls
-// while jieba's dictionary loads (see Run).
-type measured struct {
-	e         *Engine
-	c         discover.Call
-	done      *Result // set when the call already failed
-	row       output.CallRow
-	text      *transcript.Transcript
-	rec       *audio.Recording
-	agent     []timeline.Interval
-	customer  []timeline.Interval
-	callEnd   float64
-	measures  rules.AudioMeasures
-	needsText bool
-}
-
-// measure runs the audio and transcript-reading stages.
-func (e *Engine) measure(c discover.Call) measured {
-	m := measured{e: e, c: c}
-	fail := func(err error) measured {
-		r := e.failed(c, err)
-		m.done = &r
-		return m
+// Process runs every stage on one call, in order. A failure, or a panic (a
+// bug in a stage, met on one odd input), becomes the call's Err, so that
+// the batch goes on.
+func (e *Engine) Process(in source.Call) (c Call) {
+	c = Call{Source: in, AgentChannel: in.AgentChannel.Or(e.cfg.AgentChannel), LexiconVersion: e.LexiconVersion()}
+	fail := func(err error) Call { return c.failed(err) }
+	defer func() {
+		if p := recover(); p != nil {
+			c = fail(fmt.Errorf("internal error (please report it): %v", p))
+		}
+	}()
+	if in.Err != nil {
+		return fail(in.Err)
 	}
-	if c.Err != nil {
-		return fail(c.Err)
+	if err := e.read(&c); err != nil {
+		return fail(err)
 	}
-	row := e.newRow(c)
-	agentCh := e.agentChannel(c)
+	e.measure(&c)
+	if err := e.check(&c); err != nil {
+		return fail(err)
+	}
+	return c
+}
 
-	var rec *audio.Recording
-	var text *transcript.Transcript
+// read decodes and analyzes the recording and reads the transcript.
+func (e *Engine) read(c *Call) error {
+	c.Warnings = []string{}
 	var errs []error
-	if c.AudioPath != "" {
-		r, err := audio.Analyze(c.AudioPath, e.audio)
+	if path := c.Source.AudioPath; path != "" {
+		rec, err := audio.Analyze(path, e.audio)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("audio %s: %w", c.AudioPath, err))
+			errs = append(errs, fmt.Errorf("audio %s: %w", path, err))
 		} else {
-			rec = r
-			row.Warnings = append(row.Warnings, r.Warnings...)
+			c.Recording = rec
+			c.Warnings = append(c.Warnings, rec.Warnings...)
 		}
 	}
-	if c.TranscriptPath != "" {
-		t, err := transcript.ReadFile(c.TranscriptPath, transcript.Options{
-			AgentChannel: agentCh, AgentRoles: e.cfg.AgentRoles, CustomerRoles: e.cfg.CustomerRoles,
+	if path := c.Source.TranscriptPath; path != "" {
+		t, err := transcript.ReadFile(path, transcript.Options{
+			AgentChannel: c.AgentChannel.Index(), AgentRoles: e.cfg.AgentRoles, CustomerRoles: e.cfg.CustomerRoles,
 		})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("transcript %s: %w", c.TranscriptPath, err))
+			errs = append(errs, fmt.Errorf("transcript %s: %w", path, err))
 		} else {
-			text = t
+			c.Transcript = t
 			for _, w := range t.Warnings {
-				row.Warnings = append(row.Warnings, "transcript: "+w)
+				c.Warnings = append(c.Warnings, "transcript: "+w)
 			}
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fail(err)
-	}
+	return errors.Join(errs...)
+}
 
-	// Who spoke when: the channels of a stereo recording, else the
-	// transcript's times.
-	var agent, customer []timeline.Interval
-	stereo := rec != nil && len(rec.Channels) == 2
-	haveParties := true
+// measure finds who spoke when and measures the conversation.
+func (e *Engine) measure(c *Call) {
 	switch {
-	case stereo:
-		agent, customer = rec.Channels[agentCh].Speech, rec.Channels[1-agentCh].Speech
-	case text != nil && text.Timed:
-		agent, customer = text.Intervals(transcript.Agent), text.Intervals(transcript.Customer)
-	default:
-		haveParties = false
+	case c.Stereo():
+		c.Parties = &Parties{Agent: c.AgentAudio().Speech, Customer: c.CustomerAudio().Speech}
+	case c.Transcript != nil && c.Transcript.Timed:
+		c.Parties = &Parties{Agent: c.Transcript.Intervals(transcript.Agent), Customer: c.Transcript.Intervals(transcript.Customer)}
 	}
-
-	callEnd := 0.0
-	var measures rules.AudioMeasures
-	if rec != nil {
-		callEnd = rec.Duration
-		measures.Duration = rec.Duration
-		measures.Silences = e.audioColumns(&row, rec, stereo, agentCh).Intervals
-		if haveParties {
-			measures.Overtalk = partyColumns(&row, agent, customer, e.features).Episodes
-			measures.AgentTalkS, measures.CustomerTalkS = row.AgentTalkS, row.CustomerTalkS
+	if c.Recording != nil {
+		sil := features.MeasureSilence(timeline.Union(c.Recording.Speech()...), e.features)
+		c.Silence = &sil
+		if c.Parties != nil {
+			ot := features.MeasureOvertalk(c.Parties.Agent, c.Parties.Customer, e.features)
+			lat := features.MeasureLatency(c.Parties.Agent, c.Parties.Customer)
+			c.Overtalk, c.Latency = &ot, &lat
 		}
 	}
+	if c.Transcript != nil {
+		var agent, customer []timeline.Interval
+		if c.Parties != nil {
+			agent, customer = c.Parties.Agent, c.Parties.Customer
+		}
+		c.AgentSpeechRateCPM = speechRate(c.Transcript, transcript.Agent, timeline.Total(agent))
+		c.CustomerSpeechRateCPM = speechRate(c.Transcript, transcript.Customer, timeline.Total(customer))
+	}
+}
 
-	m.row, m.text, m.rec, m.agent, m.customer, m.callEnd, m.measures = row, text, rec, agent, customer, callEnd, measures
-	m.needsText = text != nil
+// check runs the rules on the transcript and the measures, and scores the
+// call.
+func (e *Engine) check(c *Call) error {
+	var hits []rules.Hit
+	if c.Transcript != nil {
+		seg, err := e.segmenter()
+		if err != nil {
+			return err
+		}
+		res := e.matcher.Match(c.Transcript, seg, c.End())
+		hits = res.Hits
+		c.GreetingOK, c.ClosingOK = res.GreetingOK, res.ClosingOK
+	}
+	if c.Recording != nil {
+		hits = append(hits, e.matcher.Audio(e.audioMeasures(c))...)
+		slices.SortStableFunc(hits, func(a, b rules.Hit) int { return cmp.Compare(a.Start, b.Start) })
+	}
+	c.Card = score.Apply(hits, e.cfg.Lexicon)
+	return nil
+}
+
+// audioMeasures are what the audio rules check.
+func (e *Engine) audioMeasures(c *Call) rules.AudioMeasures {
+	m := rules.AudioMeasures{
+		Duration: c.Recording.Duration, Silences: c.Silence.Intervals,
+		AgentSpeechRateCPM: c.AgentSpeechRateCPM,
+	}
+	if c.Overtalk != nil {
+		m.Overtalk = c.Overtalk.Episodes
+		agent, customer := timeline.Total(c.Parties.Agent), timeline.Total(c.Parties.Customer)
+		m.AgentTalkS, m.CustomerTalkS = &agent, &customer
+	}
 	return m
 }
 
-// check runs the rules and the score.
-func (m measured) check() Result {
-	if m.done != nil {
-		return *m.done
+// Finds reports whether rule ruleID finds its phrases in text said by its
+// speaker, as in a call: the lexicon tools test example sentences with it.
+func (e *Engine) Finds(ruleID, text string) (bool, error) {
+	seg, err := e.segmenter()
+	if err != nil {
+		return false, err
 	}
-	e, c, row, text, rec := m.e, m.c, m.row, m.text, m.rec
-	callEnd, measures := m.callEnd, m.measures
-	var hits []rules.Hit
-	if text != nil {
-		callEnd = max(callEnd, text.End())
-		row.AgentSpeechRateCPM = speechRate(text, transcript.Agent, timeline.Total(m.agent))
-		row.CustomerSpeechRateCPM = speechRate(text, transcript.Customer, timeline.Total(m.customer))
-		seg, err := e.seg()
-		if err != nil {
-			return e.failed(c, err)
-		}
-		res := e.matcher.Match(text, seg, callEnd)
-		hits = res.Hits
-		row.GreetingOK, row.ClosingOK = res.GreetingOK, res.ClosingOK
-		row.BannedCount = ptr(int32(res.BannedCount))
-	}
-	if rec != nil {
-		measures.AgentSpeechRateCPM = row.AgentSpeechRateCPM
-		hits = append(hits, e.matcher.Audio(measures)...)
-		slices.SortStableFunc(hits, func(a, b rules.Hit) int { return cmp.Compare(a.Start, b.Start) })
-	}
-	card := score.Apply(hits, e.cfg.Lexicon)
-	if text != nil {
-		// Without a transcript the required phrases cannot be checked, so
-		// the call has no score; its audio hits still show their cost.
-		row.Score = ptr(card.Score)
-		row.Passed = ptr(card.Passed)
-	}
-	return Result{Call: row, Hits: hitRows(c.ID, hits, card.Penalties)}
+	return e.matcher.Finds(ruleID, text, seg), nil
 }
 
-// newRow starts a call's row with what is known before any stage runs.
-func (e *Engine) newRow(c discover.Call) output.CallRow {
-	return output.CallRow{
-		CallID:         c.ID,
-		AudioPath:      optional(c.AudioPath),
-		TranscriptPath: optional(c.TranscriptPath),
-		AgentID:        optional(c.AgentID),
-		Team:           optional(c.Team),
-		StartedAt:      c.StartedAt,
-		SchemaVersion:  output.SchemaVersion,
-		LexiconVersion: e.lexVersion,
-		Warnings:       []string{},
+// Cut shows how the rules see text: normalized, then cut into words.
+func (e *Engine) Cut(text string) ([]string, error) {
+	seg, err := e.segmenter()
+	if err != nil {
+		return nil, err
 	}
-}
-
-// agentChannel is the channel of the agent in this call: the manifest's,
-// else the run's.
-func (e *Engine) agentChannel(c discover.Call) int {
-	switch c.AgentChannel {
-	case "left":
-		return Left
-	case "right":
-		return Right
+	var words []string
+	for _, t := range seg.Cut(normalize.New(text).Norm) {
+		words = append(words, t.Text)
 	}
-	return e.cfg.AgentChannel
-}
-
-// failed is the row of a call that could not be processed: no metrics, hits
-// or score, and the reason in error.
-func (e *Engine) failed(c discover.Call, err error) Result {
-	row := e.newRow(c)
-	row.Error = ptr(err.Error())
-	return Result{Call: row}
+	return words, nil
 }
 
 // speechRate is the party's Chinese characters per minute of talk time.
@@ -299,88 +231,6 @@ func speechRate(t *transcript.Transcript, speaker string, talkS float64) *float6
 			}
 		}
 	}
-	return ptr(float64(chars) / (talkS / 60))
-}
-
-func hitRows(callID string, hits []rules.Hit, penalties []float64) []output.HitRow {
-	rows := make([]output.HitRow, len(hits))
-	for i, h := range hits {
-		rows[i] = output.HitRow{
-			CallID: callID, RuleID: h.RuleID, Kind: h.Kind, Category: h.Category,
-			Severity: h.Severity, Speaker: h.Speaker,
-			StartS: timed(h.Start, h.Timed), EndS: timed(h.End, h.Timed),
-			Text: optional(h.Text), Matched: optional(h.Matched),
-			Penalty: penalties[i],
-		}
-		if h.SegmentIndex >= 0 {
-			rows[i].SegmentIndex = ptr(int32(h.SegmentIndex))
-		}
-		if h.HasValue {
-			rows[i].Value = ptr(h.Value)
-		}
-	}
-	return rows
-}
-
-// audioColumns fills the columns measured on the recording alone.
-func (e *Engine) audioColumns(row *output.CallRow, rec *audio.Recording, stereo bool, agentCh int) features.Silence {
-	row.DurationS = ptr(rec.Duration)
-	row.SampleRate = ptr(int32(rec.Format.SampleRate))
-	row.Channels = ptr(int32(rec.Format.Channels))
-	sil := features.MeasureSilence(timeline.Union(rec.Speech()...), e.features)
-	row.SilenceS = ptr(sil.TotalS)
-	row.LongestSilenceS = ptr(sil.LongestS)
-	row.SilenceP50S, row.SilenceP90S = ptr(sil.P50S), ptr(sil.P90S)
-	row.DeadAirCount = ptr(int32(len(sil.DeadAir)))
-	if rec.Duration > 0 {
-		row.SilenceRatio = ptr(sil.TotalS / rec.Duration)
-	}
-	if stereo {
-		a, c := rec.Channels[agentCh], rec.Channels[1-agentCh]
-		row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(c.SpeechDBFS)
-		row.AgentClippingRatio, row.CustomerClippingRatio = ptr(a.ClippingRatio), ptr(c.ClippingRatio)
-	}
-	return sil
-}
-
-// partyColumns fills the columns that need to know who spoke when.
-func partyColumns(row *output.CallRow, agent, customer []timeline.Interval, cfg features.Config) features.Overtalk {
-	row.AgentTalkS = ptr(timeline.Total(agent))
-	row.CustomerTalkS = ptr(timeline.Total(customer))
-	ot := features.MeasureOvertalk(agent, customer, cfg)
-	row.OvertalkS = ptr(ot.TotalS)
-	row.OvertalkCount = ptr(int32(len(ot.Episodes)))
-	row.InterruptionsByAgent = ptr(int32(ot.InterruptionsByAgent))
-	row.InterruptionsByCustomer = ptr(int32(ot.InterruptionsByCustomer))
-	if lat := features.MeasureLatency(agent, customer); len(lat.Gaps) > 0 {
-		row.ResponseLatencyP50S, row.ResponseLatencyP90S = ptr(lat.P50S), ptr(lat.P90S)
-		row.ResponseLatencyMaxS = ptr(lat.MaxS)
-	}
-	return ot
-}
-
-// timed is nil for a time of a transcript without times.
-func timed(v float64, ok bool) *float64 {
-	if !ok {
-		return nil
-	}
-	return &v
-}
-
-// finite is nil for NaN (no speech to measure).
-func finite(v float64) *float64 {
-	if math.IsNaN(v) {
-		return nil
-	}
-	return &v
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// optional is nil for "", so that a missing path is null in the output.
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+	rate := float64(chars) / (talkS / 60)
+	return &rate
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/callqa/callqa/internal/samplegen"
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/discover"
+	"github.com/callqa/callqa/pipeline/source"
 )
 
 func newEngine(t *testing.T) *Engine {
@@ -29,13 +29,13 @@ func newEngine(t *testing.T) *Engine {
 }
 
 // sampleCalls writes the generated samples, repeated, as calls.
-func sampleCalls(t *testing.T, copies int) []discover.Call {
+func sampleCalls(t *testing.T, copies int) []source.Call {
 	t.Helper()
 	dir := t.TempDir()
-	var calls []discover.Call
+	var calls []source.Call
 	for i := range copies {
 		for _, s := range samplegen.Calls() {
-			c := discover.Call{ID: fmt.Sprintf("%s-%02d", s.Name, i)}
+			c := source.Call{ID: fmt.Sprintf("%s-%02d", s.Name, i)}
 			c.TranscriptPath = filepath.Join(dir, c.ID+".json")
 			if err := os.WriteFile(c.TranscriptPath, s.TranscriptJSON(), 0o644); err != nil {
 				t.Fatal(err)
@@ -52,10 +52,10 @@ func sampleCalls(t *testing.T, copies int) []discover.Call {
 	return calls
 }
 
-func collect(t *testing.T, e *Engine, calls []discover.Call, workers int) []Result {
+func collect(t *testing.T, e *Engine, calls []source.Call, workers int) []Call {
 	t.Helper()
-	var out []Result
-	err := e.Run(context.Background(), calls, workers, func(r Result) error {
+	var out []Call
+	err := e.Run(context.Background(), calls, workers, func(r Call) error {
 		out = append(out, r)
 		return nil
 	})
@@ -76,8 +76,8 @@ func TestRunOrderIndependentOfWorkers(t *testing.T) {
 		t.Fatalf("%d results for %d calls", len(one), len(calls))
 	}
 	for i := range calls {
-		if one[i].Call.CallID != calls[i].ID {
-			t.Fatalf("result %d is %s, want %s", i, one[i].Call.CallID, calls[i].ID)
+		if one[i].Source.ID != calls[i].ID {
+			t.Fatalf("result %d is %s, want %s", i, one[i].Source.ID, calls[i].ID)
 		}
 		if !reflect.DeepEqual(one[i], many[i]) {
 			t.Errorf("call %s differs between 1 and 5 workers", calls[i].ID)
@@ -90,7 +90,7 @@ func TestRunStopsOnSinkError(t *testing.T) {
 	calls := sampleCalls(t, 3)
 	boom := errors.New("disk full")
 	n := 0
-	err := e.Run(context.Background(), calls, 2, func(Result) error {
+	err := e.Run(context.Background(), calls, 2, func(Call) error {
 		n++
 		if n == 2 {
 			return boom
@@ -106,7 +106,7 @@ func TestRunCancelled(t *testing.T) {
 	e := newEngine(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := e.Run(ctx, sampleCalls(t, 2), 2, func(Result) error { return nil })
+	err := e.Run(ctx, sampleCalls(t, 2), 2, func(Call) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v, want context.Canceled", err)
 	}
@@ -114,23 +114,42 @@ func TestRunCancelled(t *testing.T) {
 
 func TestProcessDuplicateCarriesError(t *testing.T) {
 	e := newEngine(t)
-	r := e.Process(discover.Call{ID: "x", AudioPath: "x.wav", Err: errors.New("duplicate call id")})
-	if !r.Failed() || *r.Call.Error != "duplicate call id" || r.Call.Score != nil || *r.Call.AudioPath != "x.wav" {
-		t.Errorf("row %+v", r.Call)
+	r := e.Process(source.Call{ID: "x", AudioPath: "x.wav", Err: errors.New("duplicate call id")})
+	if !r.Failed() || r.Err.Error() != "duplicate call id" || r.Scored() || r.Source.AudioPath != "x.wav" {
+		t.Errorf("call %+v", r)
 	}
 }
 
 // TestPanicBecomesCallError: a stage that panics on one call fails that call
 // only.
 func TestPanicBecomesCallError(t *testing.T) {
-	broken := &Engine{lexVersion: "x"} // no matcher: the rules stage panics
+	broken := newEngine(t)
+	broken.matcher = nil // the rules stage panics
 	calls := sampleCalls(t, 1)
-	var got []Result
-	err := broken.Run(context.Background(), calls[len(calls)-1:], 1, func(r Result) error {
+	var got []Call
+	err := broken.Run(context.Background(), calls[len(calls)-1:], 1, func(r Call) error {
 		got = append(got, r)
 		return nil
 	})
-	if err != nil || len(got) != 1 || !got[0].Failed() || !strings.Contains(*got[0].Call.Error, "internal error") {
+	if err != nil || len(got) != 1 || !got[0].Failed() || !strings.Contains(got[0].Err.Error(), "internal error") {
 		t.Fatalf("Run = %v, results %+v", err, got)
+	}
+}
+
+// TestSinkPanicBecomesCallError: a sink that panics on one call's data gets
+// that call again as an error, and the run goes on.
+func TestSinkPanicBecomesCallError(t *testing.T) {
+	e := newEngine(t)
+	calls := sampleCalls(t, 1)
+	var got []Call
+	err := e.Run(context.Background(), calls, 2, func(c Call) error {
+		if c.Source.ID == calls[0].ID && c.Err == nil {
+			panic("odd value")
+		}
+		got = append(got, c)
+		return nil
+	})
+	if err != nil || len(got) != len(calls) || !strings.Contains(got[0].Err.Error(), "odd value") || got[1].Failed() {
+		t.Fatalf("Run = %v, %d calls, first %v", err, len(got), got[0].Err)
 	}
 }

@@ -6,9 +6,9 @@ import (
 
 	"github.com/callqa/callqa/internal/samplegen"
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/normalize"
-	"github.com/callqa/callqa/pipeline/rules"
-	"github.com/callqa/callqa/pipeline/segment"
+	"github.com/callqa/callqa/pipeline/stage/normalize"
+	"github.com/callqa/callqa/pipeline/stage/rules"
+	"github.com/callqa/callqa/pipeline/stage/segment"
 )
 
 // CorpusBytes is the size of the segmentation benchmark's text; bench/text.sh

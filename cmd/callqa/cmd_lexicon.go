@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/callqa/callqa/internal/atomicfile"
 	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/lexicon/lexcheck"
 	"github.com/callqa/callqa/pipeline"
-	"github.com/callqa/callqa/pipeline/lexcheck"
 )
 
 // errChecksFailed ends a lexicon test or lint that found problems (exit 1).
@@ -66,11 +65,10 @@ func runLexiconTest(out io.Writer, files, samples []string, junit string) error 
 	if err != nil {
 		return err
 	}
-	seg, err := engine.Segmenter()
+	cases, err := lexcheck.Examples(lex, engine)
 	if err != nil {
 		return err
 	}
-	cases := lexcheck.Examples(lex, engine.Matcher(), seg)
 	if len(samples) > 0 {
 		calls, err := lexcheck.Calls(engine, samples)
 		if err != nil {
@@ -86,7 +84,7 @@ func runLexiconTest(out io.Writer, files, samples []string, junit string) error 
 		}
 	}
 	if junit != "" {
-		if err := writeFileAtomic(junit, func(w io.Writer) error { return lexcheck.WriteJUnit(w, lex.ID(), cases) }); err != nil {
+		if err := atomicfile.Write(junit, func(w io.Writer) error { return lexcheck.WriteJUnit(w, lex.ID(), cases) }); err != nil {
 			return err
 		}
 	}
@@ -130,21 +128,4 @@ warnings are advice.`,
 	}
 	cmd.Flags().StringArrayVar(&files, "lexicon", nil, lexiconFlagHelp)
 	return cmd
-}
-
-// writeFileAtomic writes a file aside and renames it into place.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

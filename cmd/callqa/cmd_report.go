@@ -12,11 +12,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/callqa/callqa/internal/htmlreport"
+	"github.com/callqa/callqa/internal/atomicfile"
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
-	"github.com/callqa/callqa/pipeline/discover"
-	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/sink"
+	"github.com/callqa/callqa/pipeline/source"
+	"github.com/callqa/callqa/pipeline/view/htmlview"
 )
 
 // reportOptions are the flags of callqa report.
@@ -71,13 +72,13 @@ call now gives other numbers than the stored row (give report the run's --lexico
 }
 
 func runReport(stderr io.Writer, opts reportOptions, dir string) error {
-	calls, hits, err := output.Read(dir)
+	calls, hits, err := sink.Read(dir)
 	if err != nil {
 		return err
 	}
-	manifest := map[string]discover.Call{}
+	manifest := map[string]source.Call{}
 	if opts.Manifest != "" {
-		listed, err := discover.ReadManifest(opts.Manifest)
+		listed, err := source.ReadManifest(opts.Manifest)
 		if err != nil {
 			return err
 		}
@@ -91,10 +92,10 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 	if err != nil {
 		return err
 	}
-	batch := htmlreport.Summarize(calls, hits, opts.Calls)
-	page := htmlreport.BatchOptions{Source: dir, PassMark: lex.Settings.PassMark, Links: map[string]string{}}
+	batch := htmlview.Summarize(calls, hits, opts.Calls)
+	page := htmlview.BatchOptions{Source: dir, PassMark: lex.Settings.PassMark, Links: map[string]string{}}
 	if len(batch.Worst) > 0 {
-		pages := callPages{engine: engine, lex: lex, manifest: manifest, report: opts.HTML, hits: map[string][]output.HitRow{}}
+		pages := callPages{engine: engine, lex: lex, manifest: manifest, report: opts.HTML, hits: map[string][]sink.HitRow{}}
 		for _, h := range hits {
 			pages.hits[h.CallID] = append(pages.hits[h.CallID], h)
 		}
@@ -102,7 +103,7 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 			return err
 		}
 	}
-	err = htmlreport.WriteFile(opts.HTML, func(w io.Writer) error { return htmlreport.WriteBatch(w, batch, page) })
+	err = atomicfile.Write(opts.HTML, func(w io.Writer) error { return htmlview.WriteBatch(w, batch, page) })
 	if err != nil {
 		return err
 	}
@@ -116,14 +117,14 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 type callPages struct {
 	engine   *pipeline.Engine
 	lex      *lexicon.Lexicon
-	manifest map[string]discover.Call
+	manifest map[string]source.Call
 	report   string
-	hits     map[string][]output.HitRow // the stored hits of each call
+	hits     map[string][]sink.HitRow // the stored hits of each call
 }
 
 // write checks each call again and writes its page; a call that cannot be
 // checked (its files are gone, say) gets a note on the report instead.
-func (p callPages) write(stderr io.Writer, rows []output.CallRow, page *htmlreport.BatchOptions) error {
+func (p callPages) write(stderr io.Writer, rows []sink.CallRow, page *htmlview.BatchOptions) error {
 	stem := strings.TrimSuffix(filepath.Base(p.report), filepath.Ext(p.report)) + "-calls"
 	dir := filepath.Join(filepath.Dir(p.report), stem)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -135,17 +136,17 @@ func (p callPages) write(stderr io.Writer, rows []output.CallRow, page *htmlrepo
 		if !ok {
 			call = callOf(row)
 		}
-		x := p.engine.Explain(call)
-		if x.Failed() {
-			note := fmt.Sprintf("%s: no page: %s", row.CallID, *x.Call.Error)
+		c := p.engine.Process(call)
+		if c.Failed() {
+			note := fmt.Sprintf("%s: no page: %s", row.CallID, c.Err)
 			page.Notes = append(page.Notes, note)
 			fmt.Fprintf(stderr, "callqa: warning: %s\n", note)
 			continue
 		}
-		name := htmlreport.PageName(row.CallID)
-		opts := htmlreport.CallOptions{Back: back, Notice: differences(row, p.hits[row.CallID], x.Result)}
-		err := htmlreport.WriteFile(filepath.Join(dir, name), func(w io.Writer) error {
-			return htmlreport.WriteCall(w, x, p.lex, opts)
+		name := htmlview.PageName(row.CallID)
+		opts := htmlview.CallOptions{Back: back, Notice: differences(row, p.hits[row.CallID], &c)}
+		err := atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
+			return htmlview.WriteCall(w, &c, p.lex, opts)
 		})
 		if err != nil {
 			return err
@@ -156,8 +157,8 @@ func (p callPages) write(stderr io.Writer, rows []output.CallRow, page *htmlrepo
 }
 
 // callOf is the call a stored row describes, to check it again.
-func callOf(row output.CallRow) discover.Call {
-	c := discover.Call{ID: row.CallID, StartedAt: row.StartedAt}
+func callOf(row sink.CallRow) source.Call {
+	c := source.Call{ID: row.CallID, StartedAt: row.StartedAt}
 	if row.AudioPath != nil {
 		c.AudioPath = *row.AudioPath
 	}
@@ -175,20 +176,21 @@ func callOf(row output.CallRow) discover.Call {
 
 // differences says how a call checked again differs from its stored row
 // (another lexicon, another --agent-channel, changed files), or "".
-func differences(stored output.CallRow, storedHits []output.HitRow, now pipeline.Result) string {
+func differences(stored sink.CallRow, storedHits []sink.HitRow, c *pipeline.Call) string {
+	now, _ := sink.Rows(c) // compared as stored
 	var diffs []string
-	if stored.LexiconVersion != now.Call.LexiconVersion {
-		diffs = append(diffs, fmt.Sprintf("the run used lexicon %s, this page %s", stored.LexiconVersion, now.Call.LexiconVersion))
+	if stored.LexiconVersion != now.LexiconVersion {
+		diffs = append(diffs, fmt.Sprintf("the run used lexicon %s, this page %s", stored.LexiconVersion, now.LexiconVersion))
 	}
-	if show(stored.Score) != show(now.Call.Score) {
-		diffs = append(diffs, fmt.Sprintf("the run scored it %s, this page %s", show(stored.Score), show(now.Call.Score)))
+	if show(stored.Score) != show(now.Score) {
+		diffs = append(diffs, fmt.Sprintf("the run scored it %s, this page %s", show(stored.Score), show(now.Score)))
 	}
-	if len(storedHits) != len(now.Hits) {
-		diffs = append(diffs, fmt.Sprintf("the run found %d hits, this page %d", len(storedHits), len(now.Hits)))
+	if len(storedHits) != len(c.Card.Hits) {
+		diffs = append(diffs, fmt.Sprintf("the run found %d hits, this page %d", len(storedHits), len(c.Card.Hits)))
 	}
-	if show(stored.AgentTalkS) != show(now.Call.AgentTalkS) || show(stored.CustomerTalkS) != show(now.Call.CustomerTalkS) {
+	if show(stored.AgentTalkS) != show(now.AgentTalkS) || show(stored.CustomerTalkS) != show(now.CustomerTalkS) {
 		diffs = append(diffs, fmt.Sprintf("the run measured agent and customer talk as %s and %s s, this page %s and %s s (another agent channel?)",
-			show(stored.AgentTalkS), show(stored.CustomerTalkS), show(now.Call.AgentTalkS), show(now.Call.CustomerTalkS)))
+			show(stored.AgentTalkS), show(stored.CustomerTalkS), show(now.AgentTalkS), show(now.CustomerTalkS)))
 	}
 	if len(diffs) == 0 {
 		return ""

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -14,10 +15,9 @@ import (
 
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
-	"github.com/callqa/callqa/pipeline/discover"
-	"github.com/callqa/callqa/pipeline/output"
-	"github.com/callqa/callqa/pipeline/shard"
-	"github.com/callqa/callqa/pipeline/transcript"
+	"github.com/callqa/callqa/pipeline/sink"
+	"github.com/callqa/callqa/pipeline/source"
+	"github.com/callqa/callqa/pipeline/stage/transcript"
 )
 
 // engineOptions are the flags that say how calls are checked, shared by
@@ -37,7 +37,7 @@ func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 }
 
 func (o *engineOptions) validate() error {
-	if o.AgentChannel != "left" && o.AgentChannel != "right" {
+	if ch, err := source.ParseChannel(o.AgentChannel); err != nil || ch == source.Unset {
 		return usageError{fmt.Errorf("--agent-channel must be left or right, not %q", o.AgentChannel)}
 	}
 	return nil
@@ -50,14 +50,11 @@ func (o *engineOptions) engine(readAhead bool) (*pipeline.Engine, *lexicon.Lexic
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := pipeline.Config{
-		Lexicon: lex, AgentChannel: pipeline.Left, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles,
+	ch, _ := source.ParseChannel(o.AgentChannel) // validated
+	e, err := pipeline.New(pipeline.Config{
+		Lexicon: lex, AgentChannel: ch, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles,
 		ReadAhead: readAhead,
-	}
-	if o.AgentChannel == "right" {
-		cfg.AgentChannel = pipeline.Right
-	}
-	e, err := pipeline.New(cfg)
+	})
 	return e, lex, err
 }
 
@@ -83,15 +80,15 @@ func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 }
 
 // shard is the part of the calls this run processes.
-func (o *runOptions) shard() (shard.Shard, error) {
+func (o *runOptions) shard() (source.Shard, error) {
 	if o.Shard != "" {
-		s, err := shard.Parse(o.Shard)
+		s, err := source.ParseShard(o.Shard)
 		if err != nil {
 			return s, usageError{fmt.Errorf("--shard: %w", err)}
 		}
 		return s, nil
 	}
-	s, _, err := shard.FromEnv(shard.Env)
+	s, _, err := source.ShardFromEnv(os.Getenv)
 	return s, err
 }
 
@@ -146,29 +143,29 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	var calls []discover.Call
+	var calls []source.Call
 	if opts.Manifest != "" {
-		if calls, err = discover.ReadManifest(opts.Manifest); err != nil {
+		if calls, err = source.ReadManifest(opts.Manifest); err != nil {
 			return err
 		}
 	}
 	if len(inputs) > 0 {
-		found, err := discover.Find(inputs)
+		found, err := source.Find(inputs)
 		if err != nil {
 			return err
 		}
 		calls = append(calls, found...)
 	}
-	discover.MarkDuplicates(calls)
+	source.MarkDuplicates(calls)
 	if len(calls) == 0 {
 		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
 	}
 	// Duplicates were marked over all calls, so a duplicate id (which
 	// hashes to the same shard) is still reported.
-	calls = slices.DeleteFunc(calls, func(c discover.Call) bool { return !part.Owns(c.ID) })
-	names := output.Unsharded
+	calls = slices.DeleteFunc(calls, func(c source.Call) bool { return !part.Owns(c.ID) })
+	names := sink.Unsharded
 	if part.Sharded() {
-		names = output.ShardNames(part.Index, part.Count)
+		names = sink.ShardNames(part.Index, part.Count)
 	}
 	// A call decodes ahead on a second core only when fewer calls than
 	// workers leave cores the user allowed idle (one long call): with
@@ -178,8 +175,8 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := output.Create(opts.Out, names, map[string]string{
-		"callqa.schema_version":  fmt.Sprint(output.SchemaVersion),
+	w, err := sink.Create(opts.Out, names, map[string]string{
+		"callqa.schema_version":  fmt.Sprint(sink.SchemaVersion),
 		"callqa.lexicon_version": engine.LexiconVersion(),
 		"callqa.agent_channel":   opts.AgentChannel,
 		"callqa.shard":           part.String(),
@@ -193,14 +190,14 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	maxFailed := limit.max(len(calls))
 	prog := newProgress(cmd.ErrOrStderr(), len(calls), opts.LogEvery)
 	var sum summary
-	err = engine.Run(cmd.Context(), calls, opts.Workers, func(r pipeline.Result) error {
-		sum.add(r)
-		prog.add(r)
+	err = engine.Run(cmd.Context(), calls, opts.Workers, func(c pipeline.Call) error {
+		sum.add(&c)
+		prog.add(&c)
 		if limit.set && sum.failed > maxFailed {
 			return fmt.Errorf("stopped: %d calls failed, more than --max-failures %s allows (%d of %d calls); nothing was written; first failure: %s",
 				sum.failed, opts.MaxFailures, maxFailed, len(calls), sum.failures[0])
 		}
-		return w.Write(r.Call, r.Hits)
+		return w.Write(c)
 	})
 	prog.finish()
 	if err != nil {
@@ -227,19 +224,19 @@ type summary struct {
 // in calls.parquet.
 const maxListedFailures = 10
 
-func (s *summary) add(r pipeline.Result) {
+func (s *summary) add(c *pipeline.Call) {
 	s.calls++
-	s.hits += len(r.Hits)
-	if r.Call.DurationS != nil {
-		s.audioS += *r.Call.DurationS
+	s.hits += len(c.Card.Hits)
+	if c.Recording != nil {
+		s.audioS += c.Recording.Duration
 	}
-	if r.Call.Passed != nil && *r.Call.Passed {
+	if c.Scored() && c.Card.Passed {
 		s.passed++
 	}
-	if r.Failed() {
+	if c.Failed() {
 		s.failed++
 		if len(s.failures) < maxListedFailures {
-			s.failures = append(s.failures, fmt.Sprintf("%s: %s", r.Call.CallID, *r.Call.Error))
+			s.failures = append(s.failures, fmt.Sprintf("%s: %s", c.Source.ID, c.Err))
 		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/callqa/callqa/pipeline/output"
+	"github.com/callqa/callqa/pipeline/sink"
 )
 
 func newSchemaCommand() *cobra.Command {
@@ -36,10 +36,10 @@ into duckdb.`,
 
 func printSchema(w io.Writer, dir string, sqlOnly bool) {
 	if !sqlOnly {
-		fmt.Fprintf(w, "callqa output, schema version %d\n", output.SchemaVersion)
+		fmt.Fprintf(w, "callqa output, schema version %d\n", sink.SchemaVersion)
 		table := ""
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, c := range output.Columns() {
+		for _, c := range sink.Columns() {
 			if c.Table != table {
 				table = c.Table
 				tw.Flush()
@@ -50,7 +50,7 @@ func printSchema(w io.Writer, dir string, sqlOnly bool) {
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
-	for _, q := range output.Queries(dir) {
+	for _, q := range sink.Queries(dir) {
 		fmt.Fprintf(w, "-- %s\n%s\n\n", q.Title, q.SQL)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,10 +14,27 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
+// binary is callqa built once for every test that runs it as a process
+// (the scripts, the relocated binary): without the race detector and with
+// -trimpath, as a user builds it.
+var binary string
+
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"callqa": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
-	})
+	os.Exit(func() int {
+		dir, err := os.MkdirTemp("", "callqa-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		binary = filepath.Join(dir, "callqa")
+		build := exec.Command("go", "build", "-trimpath", "-o", binary, ".")
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+			return 1
+		}
+		return m.Run()
+	}())
 }
 
 // TestScripts runs the command-line scripts in testdata/script, the failure
@@ -30,12 +48,13 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SAMPLES", samples+"/../../testdata")
+			env.Setenv("PATH", filepath.Dir(binary)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sameparquet": sameParquet,
 			"duckdb":      duckQuery,
-			"sleep":       sleepCmd,
+			"waitfile":    waitFileCmd,
 			"copies":      copiesCmd,
 		},
 	})
@@ -105,14 +124,21 @@ func duckQuery(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Stdout().Write([]byte(out.String()))
 }
 
-// sleepCmd DURATION: wait, to signal a background command mid-run.
-func sleepCmd(ts *testscript.TestScript, neg bool, args []string) {
+// waitFileCmd GLOB: wait until a file matching GLOB exists (at most a
+// minute): the readiness signal of a background command, e.g. a run's
+// hidden output parts, which appear once it has started processing.
+func waitFileCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || neg {
-		ts.Fatalf("usage: sleep DURATION")
+		ts.Fatalf("usage: waitfile GLOB")
 	}
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	time.Sleep(d)
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if found, _ := filepath.Glob(ts.MkAbs(args[0])); len(found) > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ts.Fatalf("waitfile %s: nothing after a minute", args[0])
 }
 
 // copiesCmd N SRC DIR: N copies of SRC in DIR, named c0000.EXT and on.

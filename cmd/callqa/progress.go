@@ -18,7 +18,7 @@ import (
 // progress shows a run advancing: a bar on a terminal, periodic log lines
 // otherwise (a bar's carriage returns would litter a log file).
 type progress interface {
-	add(r pipeline.Result)
+	add(c *pipeline.Call)
 	finish()
 }
 
@@ -29,13 +29,13 @@ type tally struct {
 	started             time.Time
 }
 
-func (t *tally) add(r pipeline.Result) {
+func (t *tally) add(c *pipeline.Call) {
 	t.done++
-	if r.Failed() {
+	if c.Failed() {
 		t.failed++
 	}
-	if r.Call.DurationS != nil {
-		t.audioS += *r.Call.DurationS
+	if c.Recording != nil {
+		t.audioS += c.Recording.Duration
 	}
 }
 
@@ -64,8 +64,8 @@ type logLines struct {
 	last  time.Time
 }
 
-func (l *logLines) add(r pipeline.Result) {
-	l.tally.add(r)
+func (l *logLines) add(c *pipeline.Call) {
+	l.tally.add(c)
 	if time.Since(l.last) < l.every || l.tally.done == l.tally.total {
 		return
 	}
@@ -99,8 +99,8 @@ func newBar(w io.Writer, t tally) *bar {
 	return br
 }
 
-func (b *bar) add(r pipeline.Result) {
-	b.tally.add(r)
+func (b *bar) add(c *pipeline.Call) {
+	b.tally.add(c)
 	b.b.Increment()
 }
 

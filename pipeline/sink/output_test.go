@@ -1,0 +1,159 @@
+package sink
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+func sampleStarted() *time.Time {
+	t := time.Date(2026, 11, 21, 9, 30, 15, 0, time.UTC)
+	return &t
+}
+
+func sampleRows() ([]CallRow, [][]HitRow) {
+	started := *sampleStarted()
+	calls := []CallRow{
+		{CallID: "c1", AudioPath: ptr("a/c1.wav"), AgentID: ptr("1086"), Team: ptr("北京一组"), StartedAt: &started,
+			SchemaVersion: SchemaVersion, LexiconVersion: "lex@1+abc", DurationS: ptr(32.5), SampleRate: ptr(int32(8000)),
+			Channels: ptr(int32(2)), DeadAirCount: ptr(int32(1)), GreetingOK: ptr(true), Score: ptr(90.0), Passed: ptr(true),
+			Warnings: []string{"w1", "w2"}},
+		{CallID: "c2", SchemaVersion: SchemaVersion, LexiconVersion: "lex@1+abc", Warnings: []string{}, Error: ptr("audio: bad")},
+	}
+	hits := [][]HitRow{
+		{{CallID: "c1", RuleID: "opening.greeting", Kind: "required", Category: "greeting", Severity: "major",
+			Speaker: "agent", StartS: ptr(0.0), EndS: ptr(15.0), Penalty: 10}},
+		nil,
+	}
+	return calls, hits
+}
+
+func writeSample(t *testing.T, dir string) {
+	t.Helper()
+	w, err := Create(dir, Unsharded, map[string]string{"callqa.lexicon_version": "lex@1+abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, hits := sampleRows()
+	for i := range calls {
+		if err := w.write(calls[i], hits[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sampleDB writes the sample rows into a new folder and opens DuckDB.
+func sampleDB(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	writeSample(t, dir)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return dir, db
+}
+
+func TestWriteReadBackWithDuckDB(t *testing.T) {
+	dir, db := sampleDB(t)
+
+	var (
+		id, team, agent, started, lexVersion string
+		duration, score                      float64
+		rate, deadAir                        int
+		warnings                             string
+		greeting, passed                     bool
+		transcript                           sql.NullString
+		talk                                 sql.NullFloat64
+	)
+	err := db.QueryRow(`SELECT call_id, team, agent_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), lexicon_version,
+		duration_s, score, sample_rate, dead_air_count, array_to_string(warnings, '|'), greeting_ok, passed,
+		transcript_path, agent_talk_s
+		FROM read_parquet(?) WHERE call_id = 'c1'`, filepath.Join(dir, "calls.parquet")).
+		Scan(&id, &team, &agent, &started, &lexVersion, &duration, &score, &rate, &deadAir, &warnings, &greeting, &passed, &transcript, &talk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if team != "北京一组" || agent != "1086" || started != "2026-11-21 09:30:15" || duration != 32.5 || score != 90 ||
+		rate != 8000 || deadAir != 1 || warnings != "w1|w2" || !greeting || !passed || transcript.Valid || talk.Valid {
+		t.Errorf("row read back: %s %s %s %s %v %v %d %d %q %v %v %v %v", id, team, agent, started, duration, score, rate, deadAir, warnings, greeting, passed, transcript, talk)
+	}
+
+	var errMsg string
+	var nullScore sql.NullFloat64
+	var nWarnings int
+	if err := db.QueryRow(`SELECT error, score, len(warnings) FROM read_parquet(?) WHERE call_id = 'c2'`,
+		filepath.Join(dir, "calls.parquet")).Scan(&errMsg, &nullScore, &nWarnings); err != nil {
+		t.Fatal(err)
+	}
+	if errMsg != "audio: bad" || nullScore.Valid || nWarnings != 0 {
+		t.Errorf("failed call: %q %v %d", errMsg, nullScore, nWarnings)
+	}
+
+	var rule string
+	var penalty, end float64
+	var segIdx sql.NullInt64
+	if err := db.QueryRow(`SELECT rule_id, penalty, end_s, segment_index FROM read_parquet(?)`,
+		filepath.Join(dir, "hits.parquet")).Scan(&rule, &penalty, &end, &segIdx); err != nil {
+		t.Fatal(err)
+	}
+	if rule != "opening.greeting" || penalty != 10 || end != 15 || segIdx.Valid {
+		t.Errorf("hit: %s %v %v %v", rule, penalty, end, segIdx)
+	}
+
+	var meta string
+	if err := db.QueryRow(`SELECT decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) = 'callqa.lexicon_version'`,
+		filepath.Join(dir, "calls.parquet")).Scan(&meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta != "lex@1+abc" {
+		t.Errorf("metadata %q", meta)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	writeSample(t, a)
+	writeSample(t, b)
+	for _, name := range []string{"calls.parquet", "hits.parquet"} {
+		x, _ := os.ReadFile(filepath.Join(a, name))
+		y, _ := os.ReadFile(filepath.Join(b, name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two identical writes", name)
+		}
+	}
+}
+
+func TestNothingVisibleBeforeCommit(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, Unsharded, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, hits := sampleRows()
+	if err := w.write(calls[0], hits[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"calls.parquet", "hits.parquet"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s exists before Commit", name)
+		}
+	}
+	w.Abort()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("Abort left %v", entries)
+	}
+	if err := w.Commit(); err == nil {
+		t.Error("Commit after Abort succeeded")
+	}
+}

@@ -1,0 +1,105 @@
+package sink
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestReadGivesBackWhatWasWritten(t *testing.T) {
+	dir := t.TempDir()
+	writeSample(t, dir)
+	// An unfinished part (a killed run) must not be read.
+	if err := os.WriteFile(filepath.Join(dir, ".calls.parquet.tmp-1"), []byte("junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls, hits, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCalls, wantHits := sampleRows()
+	for i := range wantCalls {
+		wantCalls[i].StartedAt = nil // compared below: the zone comes back as UTC
+	}
+	if len(calls) != 2 || !calls[0].StartedAt.Equal(*sampleStarted()) {
+		t.Fatalf("calls = %+v", calls)
+	}
+	calls[0].StartedAt = nil
+	if !reflect.DeepEqual(calls, wantCalls) {
+		t.Errorf("calls:\n got %+v\nwant %+v", calls, wantCalls)
+	}
+	if !reflect.DeepEqual(hits, wantHits[0]) {
+		t.Errorf("hits:\n got %+v\nwant %+v", hits, wantHits[0])
+	}
+}
+
+func TestReadJoinsShards(t *testing.T) {
+	dir := t.TempDir()
+	calls, hits := sampleRows()
+	for i := range calls {
+		w, err := Create(dir, ShardNames(i, 2), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.write(calls[i], hits[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, gotHits, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].CallID != "c1" || got[1].CallID != "c2" || len(gotHits) != 1 {
+		t.Errorf("read %d calls (%v), %d hits", len(got), got, len(gotHits))
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	if _, _, err := Read(filepath.Join(t.TempDir(), "missing")); err == nil || !os.IsNotExist(err) {
+		t.Errorf("missing folder: %v", err)
+	}
+	if _, _, err := Read(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no calls*.parquet") {
+		t.Errorf("empty folder: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "calls.parquet") {
+		t.Errorf("broken file: %v", err)
+	}
+}
+
+// A damaged file is an error, never a crash: bytes of a good file flipped at
+// random places, as a fuzzer would.
+func TestReadDamagedFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeSample(t, dir)
+	good, err := os.ReadFile(filepath.Join(dir, "calls.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 3000 {
+		bad := bytes.Clone(good)
+		for range 1 + rng.IntN(4) {
+			bad[rng.IntN(len(bad))] = byte(rng.IntN(256))
+		}
+		if i%10 == 0 {
+			bad = bad[:rng.IntN(len(bad))]
+		}
+		if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Read(dir); err != nil && !strings.Contains(err.Error(), "calls.parquet") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package rules
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/stage/transcript"
+)
+
+func parse(t *testing.T, yaml string) *lexicon.Lexicon {
+	t.Helper()
+	lex, err := lexicon.Parse("lang.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lex
+}
+
+// timedCall builds a timed transcript of alternating agent/customer turns,
+// 2 s each.
+func timedCall(texts ...string) *transcript.Transcript {
+	tr := &transcript.Transcript{Timed: true}
+	for i, s := range texts {
+		speaker := "agent"
+		if i%2 == 1 {
+			speaker = "customer"
+		}
+		tr.Segments = append(tr.Segments, transcript.Segment{Speaker: speaker, Start: float64(2 * i), End: float64(2*i + 2), Text: s})
+	}
+	return tr
+}
+
+func TestExceptions(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - {id: trouble, kind: banned, penalty: 1, phrases: [麻烦], exceptions: [不麻烦, 麻烦您, 麻烦你]}
+`))
+	for text, want := range map[string]bool{
+		"真麻烦":        true,
+		"不麻烦，应该的":    false,
+		"麻烦您稍等一下":    false,
+		"这事太麻烦了":     true,
+		"麻烦你再说一遍":    false,
+		"不麻烦，就是有点麻烦": true, // the second 麻烦 is not inside an exception
+	} {
+		if got := m.Finds("trouble", text, cut); got != want {
+			t.Errorf("Finds(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestAllOfAndNear(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - {id: refuse, kind: banned, penalty: 1, all_of: [[退款, 不行]]}
+  - {id: promise, kind: banned, penalty: 1, near: [{a: [保证, 肯定], b: [没问题, 能退], within: 4}]}
+`))
+	cases := []struct {
+		id, text string
+		want     bool
+	}{
+		{"refuse", "退款的话不行", true},
+		{"refuse", "不行，退款要审核", true},
+		{"refuse", "退款可以办理", false},
+		{"promise", "我保证没问题", true},
+		{"promise", "保证给您退款肯定能退", true},
+		{"promise", "我保证会帮您跟进这个问题看看有没有问题", false}, // 没问题 absent; 问题 is not 没问题
+		{"promise", "肯定，我们这边的系统一直都没问题", false},    // too far apart
+	}
+	for _, c := range cases {
+		if got := m.Finds(c.id, c.text, cut); got != c.want {
+			t.Errorf("%s: Finds(%q) = %v, want %v", c.id, c.text, got, c.want)
+		}
+	}
+	// The hit quotes the whole stretch that matched.
+	res := m.Match(timedCall("退款的话，不行。"), cut, 2)
+	if len(res.Hits) != 1 || res.Hits[0].Matched != "退款的话，不行" {
+		t.Errorf("hits %+v", res.Hits)
+	}
+}
+
+func TestToleranceForASRDamage(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - {id: open, kind: required, window: opening, penalty: 5, tolerance: 1, phrases: [很高兴为您服务, 您好]}
+`))
+	for text, want := range map[string]bool{
+		"很高兴为您服务":  true,
+		"很高兴您服务":   true,  // one character dropped
+		"很高兴未您服务":  true,  // one changed
+		"很高兴为了您服务": true,  // one added
+		"很兴为服务":    false, // two dropped
+		"你好":       false, // short phrases match exactly: 您好 ≠ 你好
+	} {
+		if got := m.Finds("open", text, cut); got != want {
+			t.Errorf("Finds(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestConditional(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - id: empathy
+    kind: conditional
+    penalty: 5
+    when: {phrases: [投诉, 太差了], speaker: customer}
+    within: {turns: 2}
+    exceptions: [不投诉]
+    phrases: [抱歉, 理解您的心情]
+`))
+	cases := []struct {
+		name  string
+		texts []string
+		hits  []int // segment indexes of unanswered triggers
+	}{
+		{"answered at once", []string{"您好", "我要投诉", "非常抱歉给您带来不便"}, nil},
+		{"answered in the second turn", []string{"您好", "你们太差了", "我看一下", "嗯", "理解您的心情"}, nil},
+		{"not answered", []string{"您好", "我要投诉", "我看一下", "快点", "查到了", "好"}, []int{1}},
+		{"repeated complaints count once", []string{"您好", "我要投诉", "请讲", "太差了", "嗯", "好"}, []int{1}},
+		{"exception", []string{"您好", "我不投诉，就问问", "好的"}, nil},
+		{"no complaint", []string{"您好", "查话费", "好的"}, nil},
+	}
+	for _, c := range cases {
+		res := m.Match(timedCall(c.texts...), cut, float64(2*len(c.texts)))
+		var got []int
+		for _, h := range res.Hits {
+			got = append(got, h.SegmentIndex)
+			if h.Speaker != "agent" || h.Matched == "" || h.Text != c.texts[h.SegmentIndex] {
+				t.Errorf("%s: hit does not explain itself: %+v", c.name, h)
+			}
+		}
+		if !slices.Equal(got, c.hits) {
+			t.Errorf("%s: unanswered triggers %v, want %v", c.name, got, c.hits)
+		}
+	}
+}
+
+func TestExplicitWindows(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - {id: hold, kind: required, penalty: 1, window: {first_s: 5}, phrases: [请稍等]}
+  - {id: thanks, kind: required, penalty: 1, window: {last_turns: 1}, phrases: [谢谢]}
+`))
+	// Agent turns at 0, 4, 8 s; 请稍等 at 4 s is inside the first 5 s;
+	// 谢谢 is in the agent's last turn.
+	res := m.Match(timedCall("您好", "嗯", "请稍等", "好", "谢谢，再见"), cut, 10)
+	if len(res.Hits) != 0 {
+		t.Errorf("hits %v", ids(res.Hits))
+	}
+	res = m.Match(timedCall("您好", "嗯", "好的", "好", "请稍等", "嗯", "再见"), cut, 14)
+	if got := ids(res.Hits); !slices.Equal(got, []string{"hold", "thanks"}) {
+		t.Errorf("hits %v", got)
+	}
+}
+
+func TestLayeredLexicons(t *testing.T) {
+	base := parse(t, `
+name: base
+settings: {pass_mark: 80, dead_air_min_s: 5}
+rules:
+  - {id: a, kind: banned, penalty: 10, phrases: [滚]}
+  - {id: b, kind: banned, penalty: 10, phrases: [烦]}
+`)
+	team := parse(t, `
+name: team
+settings: {pass_mark: 90}
+disable: [b]
+rules:
+  - {id: a, kind: banned, penalty: 3, phrases: [滚蛋]}
+  - {id: c, kind: banned, penalty: 1, phrases: [快点]}
+`)
+	lex, err := lexicon.Layer(base, team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range lex.Rules {
+		got = append(got, r.ID)
+	}
+	if !slices.Equal(got, []string{"a", "c"}) || lex.Rules[0].Penalty != 3 {
+		t.Errorf("rules %v %+v", got, lex.Rules)
+	}
+	if lex.Settings.PassMark != 90 || lex.Settings.DeadAirMinS != 5 || lex.Name != "base+team" {
+		t.Errorf("settings %+v name %s", lex.Settings, lex.Name)
+	}
+	if _, err := lexicon.Layer(base, parse(t, "name: bad\ndisable: [zzz]\n")); err == nil {
+		t.Error("disabling an unknown rule is no error")
+	}
+}
+
+// TestTraditionalInput: Traditional and full-width text matches the
+// Simplified lexicon, and the hit quotes it as written.
+func TestTraditionalInput(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - {id: shirk, kind: banned, penalty: 1, phrases: [这事我管不了, 帐单问题]}
+`))
+	res := m.Match(timedCall("先生，這事我管不了！", "嗯", "帳單問題請到營業廳"), cut, 6)
+	if len(res.Hits) != 2 || res.Hits[0].Matched != "這事我管不了" || res.Hits[1].Matched != "帳單問題" {
+		t.Errorf("hits %+v", res.Hits)
+	}
+}

@@ -1,0 +1,141 @@
+// Package view says what callqa found in a call, in words a QA lead
+// reads: the facts and measures of a call, each hit's time and evidence,
+// and the score breakdown. The text view (callqa inspect) is here; the
+// HTML pages (package htmlview) show the same words.
+package view
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/callqa/callqa/pipeline"
+	"github.com/callqa/callqa/pipeline/stage/score"
+	"github.com/callqa/callqa/pipeline/timeline"
+)
+
+// Fact is one labelled line about a call.
+type Fact struct{ Label, Value string }
+
+// Clock formats seconds from the start of a call as mm:ss.s.
+func Clock(s float64) string {
+	m := int(s) / 60
+	return fmt.Sprintf("%02d:%04.1f", m, s-float64(m*60))
+}
+
+// Span formats an interval as mm:ss.s–mm:ss.s.
+func Span(iv timeline.Interval) string { return Clock(iv.Start) + "–" + Clock(iv.End) }
+
+// When is the hit's span, or "untimed" for a transcript without times.
+func When(h score.Hit) string {
+	if !h.Timed {
+		return "untimed"
+	}
+	return Span(timeline.Interval{Start: h.Start, End: h.End})
+}
+
+// Evidence is what a hit shows of the call: the words, the measure, or
+// what was missing.
+func Evidence(h score.Hit) string {
+	switch {
+	case h.Matched != "" && h.Text != "":
+		return fmt.Sprintf("%q in %q", h.Matched, h.Text)
+	case h.HasValue:
+		return fmt.Sprintf("measured %.2f", h.Value)
+	default:
+		return "not said in the window"
+	}
+}
+
+// About are the facts that identify a call: its files, agent, start and
+// lexicon.
+func About(c *pipeline.Call) []Fact {
+	in := c.Source
+	facts := []Fact{{"audio", orDash(in.AudioPath)}, {"transcript", orDash(in.TranscriptPath)}}
+	if in.AgentID != "" || in.Team != "" {
+		facts = append(facts, Fact{"agent", orDash(in.AgentID) + " (" + orDash(in.Team) + ")"})
+	}
+	if in.StartedAt != nil {
+		facts = append(facts, Fact{"started", in.StartedAt.UTC().Format(time.DateTime + " UTC")})
+	}
+	return append(facts, Fact{"lexicon", c.LexiconVersion})
+}
+
+// Measures are a processed call's numbers, one line each.
+func Measures(c *pipeline.Call) []Fact {
+	var m []Fact
+	add := func(label, format string, args ...any) { m = append(m, Fact{label, fmt.Sprintf(format, args...)}) }
+	if rec := c.Recording; rec != nil {
+		add("recording", "%.1f s, %d Hz, %d channel(s)", rec.Duration, rec.Format.SampleRate, rec.Format.Channels)
+	}
+	if c.Recording != nil && c.Parties != nil {
+		add("talk", "agent %.1f s, customer %.1f s", timeline.Total(c.Parties.Agent), timeline.Total(c.Parties.Customer))
+	}
+	if s := c.Silence; s != nil {
+		ratio := 0.0
+		if d := c.Recording.Duration; d > 0 {
+			ratio = s.TotalS / d
+		}
+		add("silence", "%.1f s (%.0f %%), longest %.1f s, median %.1f s, p90 %.1f s, dead air %d",
+			s.TotalS, 100*ratio, s.LongestS, s.P50S, s.P90S, len(s.DeadAir))
+	}
+	if o := c.Overtalk; o != nil {
+		add("overtalk", "%.1f s in %d episodes; interruptions by agent %d, by customer %d",
+			o.TotalS, len(o.Episodes), o.InterruptionsByAgent, o.InterruptionsByCustomer)
+	}
+	if l := c.Latency; l != nil && len(l.Gaps) > 0 {
+		add("answer latency", "median %.1f s, p90 %.1f s, max %.1f s", l.P50S, l.P90S, l.MaxS)
+	}
+	if c.AgentSpeechRateCPM != nil {
+		add("speech rate", "agent %.0f, customer %s characters/min", *c.AgentSpeechRateCPM, number(c.CustomerSpeechRateCPM, "%.0f"))
+	}
+	if c.Stereo() {
+		a, cu := c.AgentAudio(), c.CustomerAudio()
+		add("loudness", "agent %s dBFS, customer %s dBFS; clipped agent %.2f %%, customer %.2f %%",
+			level(a.SpeechDBFS), level(cu.SpeechDBFS), 100*a.ClippingRatio, 100*cu.ClippingRatio)
+	}
+	if c.GreetingOK != nil || c.ClosingOK != nil {
+		add("greeting / closing", "%s / %s", yesNo(c.GreetingOK), yesNo(c.ClosingOK))
+	}
+	return m
+}
+
+// Verdict is "passed" or "failed".
+func Verdict(c score.Card) string {
+	if c.Passed {
+		return "passed"
+	}
+	return "failed"
+}
+
+// level formats a speech level, "—" without speech (NaN).
+func level(dbfs float64) string {
+	if dbfs != dbfs {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f", dbfs)
+}
+
+// number formats an optional value.
+func number(p *float64, format string) string {
+	if p == nil {
+		return "—"
+	}
+	return fmt.Sprintf(format, *p)
+}
+
+func yesNo(b *bool) string {
+	switch {
+	case b == nil:
+		return "—"
+	case *b:
+		return "yes"
+	}
+	return "no"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
