@@ -20,8 +20,8 @@ import (
 //go:embed default.yaml
 var defaultYAML []byte
 
-// DefaultName is how the embedded lexicon is named in messages.
-const DefaultName = "default.yaml (embedded)"
+// defaultName is how the embedded lexicon is named in messages.
+const defaultName = "default.yaml (embedded)"
 
 // Rule kinds.
 const (
@@ -44,8 +44,8 @@ const (
 	MetricAgentSpeechRate   = "agent_speech_rate"  // agent characters per minute below min or above max
 )
 
-// AudioMetrics lists the metrics of audio rules.
-var AudioMetrics = []string{MetricDeadAir, MetricOvertalk, MetricAgentInterruption, MetricAgentTalkRatio, MetricAgentSpeechRate}
+// audioMetrics lists the metrics of audio rules.
+var audioMetrics = []string{MetricDeadAir, MetricOvertalk, MetricAgentInterruption, MetricAgentTalkRatio, MetricAgentSpeechRate}
 
 // Severities. A fatal hit scores the call 0.
 const (
@@ -253,11 +253,11 @@ type Examples struct {
 
 // Default returns the embedded default zh-CN lexicon.
 func Default() (*Lexicon, error) {
-	return Parse(DefaultName, defaultYAML)
+	return Parse(defaultName, defaultYAML)
 }
 
-// DefaultRef names the embedded lexicon among files to Load.
-const DefaultRef = "default"
+// defaultRef names the embedded lexicon among files to Load.
+const defaultRef = "default"
 
 // Load reads lexicon files and layers them in order (see Layer). The name
 // "default" stands for the embedded lexicon; no names at all mean it alone.
@@ -269,7 +269,7 @@ func Load(paths ...string) (*Lexicon, error) {
 	for _, p := range paths {
 		var lex *Lexicon
 		var err error
-		if p == DefaultRef {
+		if p == defaultRef {
 			lex, err = Default()
 		} else {
 			var data []byte
@@ -472,7 +472,7 @@ func (l *Lexicon) validate(name string, at lines) error {
 		}
 		oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindAudio)
 		if r.Kind == KindAudio {
-			oneOf("metric", r.Metric, AudioMetrics...)
+			oneOf("metric", r.Metric, audioMetrics...)
 			switch r.Metric {
 			case MetricAgentTalkRatio, MetricAgentSpeechRate:
 				if r.Min == nil && r.Max == nil {

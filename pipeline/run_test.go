@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
@@ -15,17 +16,25 @@ import (
 	"github.com/callqa/callqa/pipeline/source"
 )
 
-func newEngine(t *testing.T) *Engine {
-	t.Helper()
+// defaultEngine is shared by the tests: building jieba takes a second, and
+// an Engine is safe for concurrent use.
+var defaultEngine = sync.OnceValues(func() (*Engine, error) {
 	lex, err := lexicon.Default()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	e, err := New(Config{Lexicon: lex})
+	return New(Config{Lexicon: lex})
+})
+
+// newEngine returns a copy of the shared engine, which a test may change.
+func newEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, err := defaultEngine()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	c := *e
+	return &c
 }
 
 // sampleCalls writes the generated samples, repeated, as calls.

@@ -28,12 +28,12 @@ func Check(t testing.TB, path, got string) {
 		t.Fatalf("%v (run the test with -update, then review the diff)", err)
 	}
 	if got != string(want) {
-		t.Errorf("%s differs (run the test with -update, then review the diff):\n%s", path, FirstDifference(string(want), got))
+		t.Errorf("%s differs (run the test with -update, then review the diff):\n%s", path, firstDifference(string(want), got))
 	}
 }
 
-// FirstDifference names the first line where want and got differ.
-func FirstDifference(want, got string) string {
+// firstDifference names the first line where want and got differ.
+func firstDifference(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := range max(len(w), len(g)) {
 		var wl, gl string

@@ -40,10 +40,10 @@ func TestCheck(t *testing.T) {
 }
 
 func TestFirstDifference(t *testing.T) {
-	if got := FirstDifference("a\nb\nc", "a\nx\nc"); !strings.Contains(got, "line 2") || !strings.Contains(got, "x") {
+	if got := firstDifference("a\nb\nc", "a\nx\nc"); !strings.Contains(got, "line 2") || !strings.Contains(got, "x") {
 		t.Errorf("FirstDifference = %q", got)
 	}
-	if got := FirstDifference("a", "a"); got != "" {
+	if got := firstDifference("a", "a"); got != "" {
 		t.Errorf("equal texts: %q", got)
 	}
 }

@@ -42,12 +42,12 @@ func ReadManifest(path string) ([]Call, error) {
 	return parseManifest(path, data)
 }
 
-// MaxManifestSize caps a manifest: a million calls fit in well under it.
-const MaxManifestSize = 512 << 20
+// maxManifestSize caps a manifest: a million calls fit in well under it.
+const maxManifestSize = 512 << 20
 
 func parseManifest(path string, data []byte) ([]Call, error) {
-	if len(data) > MaxManifestSize {
-		return nil, fmt.Errorf("manifest %s: larger than %d MB", path, MaxManifestSize>>20)
+	if len(data) > maxManifestSize {
+		return nil, fmt.Errorf("manifest %s: larger than %d MB", path, maxManifestSize>>20)
 	}
 	var err error
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))

@@ -23,14 +23,14 @@ func Clock(s float64) string {
 }
 
 // Span formats an interval as mm:ss.s–mm:ss.s.
-func Span(iv timeline.Interval) string { return Clock(iv.Start) + "–" + Clock(iv.End) }
+func span(iv timeline.Interval) string { return Clock(iv.Start) + "–" + Clock(iv.End) }
 
 // When is the hit's span, or "untimed" for a transcript without times.
 func When(h score.Hit) string {
 	if !h.Timed {
 		return "untimed"
 	}
-	return Span(timeline.Interval{Start: h.Start, End: h.End})
+	return span(timeline.Interval{Start: h.Start, End: h.End})
 }
 
 // Evidence is what a hit shows of the call: the words, the measure, or
@@ -100,7 +100,7 @@ func Measures(c *pipeline.Call) []Fact {
 }
 
 // Verdict is "passed" or "failed".
-func Verdict(c score.Card) string {
+func verdict(c score.Card) string {
 	if c.Passed {
 		return "passed"
 	}

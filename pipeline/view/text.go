@@ -53,6 +53,6 @@ func WriteText(w io.Writer, c *pipeline.Call, lex *lexicon.Lexicon) error {
 	for _, b := range score.Breakdown(c.Card.Hits, lex) {
 		fmt.Fprintf(tw, "  -%g\t%s\t%s\n", b.Points, b.RuleID, b.Note())
 	}
-	fmt.Fprintf(tw, "  = %g\t%s (pass mark %g)\n", c.Card.Score, Verdict(c.Card), lex.Settings.PassMark)
+	fmt.Fprintf(tw, "  = %g\t%s (pass mark %g)\n", c.Card.Score, verdict(c.Card), lex.Settings.PassMark)
 	return tw.Flush()
 }

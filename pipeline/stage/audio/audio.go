@@ -68,11 +68,11 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 		return nil, err
 	}
 	defer s.Close()
-	return AnalyzeStream(s, cfg)
+	return analyzeStream(s, cfg)
 }
 
-// AnalyzeStream analyzes an open recording.
-func AnalyzeStream(s *decode.Stream, cfg Config) (*Recording, error) {
+// analyzeStream analyzes an open recording.
+func analyzeStream(s *decode.Stream, cfg Config) (*Recording, error) {
 	frames, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, vad.FrameS, cfg.ReadAhead)
 	if err != nil {
 		return nil, fmt.Errorf("read samples: %w", err)

@@ -37,7 +37,7 @@ func checkAnalyze(t *testing.T, b []byte) {
 	if err != nil {
 		return
 	}
-	rec, err := AnalyzeStream(s, NewConfig(lexicon.DefaultSettings, false))
+	rec, err := analyzeStream(s, NewConfig(lexicon.DefaultSettings, false))
 	if err != nil {
 		return
 	}
@@ -85,7 +85,7 @@ func TestNonFiniteFloatSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := AnalyzeStream(st, NewConfig(lexicon.DefaultSettings, false))
+	rec, err := analyzeStream(st, NewConfig(lexicon.DefaultSettings, false))
 	if err != nil {
 		t.Fatal(err)
 	}

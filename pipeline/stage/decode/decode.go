@@ -113,9 +113,9 @@ func (s *Stream) Read(dst []float32) (int, error) {
 	return got, nil
 }
 
-// MaxFloatSample bounds float samples: beyond 64 times full scale (+36 dBFS)
+// maxFloatSample bounds float samples: beyond 64 times full scale (+36 dBFS)
 // a value is damage, not sound, and would overflow the measures after it.
-const MaxFloatSample = 64
+const maxFloatSample = 64
 
 // sanitize reads NaN float samples as silence and clamps infinite or absurd
 // ones to ±MaxFloatSample (they still count as clipped), and says so once.
@@ -125,16 +125,16 @@ func (s *Stream) sanitize(samples []float32) {
 		switch {
 		case v != v:
 			samples[i], bad = 0, true
-		case v > MaxFloatSample:
-			samples[i], bad = MaxFloatSample, true
-		case v < -MaxFloatSample:
-			samples[i], bad = -MaxFloatSample, true
+		case v > maxFloatSample:
+			samples[i], bad = maxFloatSample, true
+		case v < -maxFloatSample:
+			samples[i], bad = -maxFloatSample, true
 		}
 	}
 	if bad && !s.warnedFloats {
 		s.warnedFloats = true
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"float samples that are NaN, infinite or beyond ±%d full scale were read as silence or clamped", MaxFloatSample))
+			"float samples that are NaN, infinite or beyond ±%d full scale were read as silence or clamped", maxFloatSample))
 	}
 }
 

@@ -81,7 +81,7 @@ func readAll(t *testing.T, s *Stream) []float32 {
 
 func TestDecodePCM16Stereo(t *testing.T) {
 	samples := []int16{0, 1000, -32768, 32767, 16384, -16384}
-	s, err := openBytes(t, riff(fmtChunk(TagPCM, 2, 8000, 16), chunk{"LIST", 4, []byte("INFO")}, data(pcm16(samples...))))
+	s, err := openBytes(t, riff(fmtChunk(tagPCM, 2, 8000, 16), chunk{"LIST", 4, []byte("INFO")}, data(pcm16(samples...))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestDecodePCM16Stereo(t *testing.T) {
 
 func TestDecodeChunksBeforeFmtAndOddPad(t *testing.T) {
 	// A bext-like chunk of odd size with its pad byte before fmt.
-	s, err := openBytes(t, riff(chunk{"bext", 3, []byte("abc")}, fmtChunk(TagPCM, 1, 16000, 16), data(pcm16(5, 6, 7))))
+	s, err := openBytes(t, riff(chunk{"bext", 3, []byte("abc")}, fmtChunk(tagPCM, 1, 16000, 16), data(pcm16(5, 6, 7))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestDecodeChunksBeforeFmtAndOddPad(t *testing.T) {
 }
 
 func TestDecodeFmtAfterData(t *testing.T) {
-	s, err := openBytes(t, riff(chunk{"junk", 5, []byte("12345")}, data(pcm16(7, 8, 9)), fmtChunk(TagPCM, 1, 8000, 16), chunk{"LIST", 4, []byte("INFO")}))
+	s, err := openBytes(t, riff(chunk{"junk", 5, []byte("12345")}, data(pcm16(7, 8, 9)), fmtChunk(tagPCM, 1, 8000, 16), chunk{"LIST", 4, []byte("INFO")}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +128,10 @@ func TestDecodeDamagedButReadable(t *testing.T) {
 		frames   int64
 		warnLike string
 	}{
-		{"truncated", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 1000, body}), 4, "truncated"},
-		{"size zero", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 0, body}), 4, "unfinished"},
-		{"size max", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 0xFFFFFFFF, body}), 4, "streamed"},
-		{"half frame", riff(fmtChunk(TagPCM, 2, 8000, 16), chunk{"data", 6, body[:6]}), 1, "partial frame"},
+		{"truncated", riff(fmtChunk(tagPCM, 1, 8000, 16), chunk{"data", 1000, body}), 4, "truncated"},
+		{"size zero", riff(fmtChunk(tagPCM, 1, 8000, 16), chunk{"data", 0, body}), 4, "unfinished"},
+		{"size max", riff(fmtChunk(tagPCM, 1, 8000, 16), chunk{"data", 0xFFFFFFFF, body}), 4, "streamed"},
+		{"half frame", riff(fmtChunk(tagPCM, 2, 8000, 16), chunk{"data", 6, body[:6]}), 1, "partial frame"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,18 +164,18 @@ func TestDecodeRejects(t *testing.T) {
 		{"text", []byte("hello, this is not a recording"), "not a WAV file"},
 		{"not wave", append([]byte("RIFF\x04\x00\x00\x00AVI "), 0), "AVI"},
 		{"no fmt", riff(data(body)), "no fmt chunk"},
-		{"no data", riff(fmtChunk(TagPCM, 1, 8000, 16)), "no data chunk"},
-		{"huge chunk", riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"LIST", 0x7FFFFFFF, []byte("INFO")}, data(body)), "declares 2147483647 bytes"},
+		{"no data", riff(fmtChunk(tagPCM, 1, 8000, 16)), "no data chunk"},
+		{"huge chunk", riff(fmtChunk(tagPCM, 1, 8000, 16), chunk{"LIST", 0x7FFFFFFF, []byte("INFO")}, data(body)), "declares 2147483647 bytes"},
 		{"tiny fmt", riff(chunk{"fmt ", 4, []byte{1, 0, 1, 0}}, data(body)), "fmt chunk of 4 bytes"},
-		{"adpcm", riff(fmtChunk(TagIMAADPCM, 1, 8000, 4), data(body)), "0x0011 (IMA ADPCM)"},
-		{"mp3", riff(fmtChunk(TagMP3, 1, 8000, 16), data(body)), "MP3"},
-		{"12-bit", riff(fmtChunk(TagPCM, 1, 8000, 12), data(body)), "0x0001 (PCM) with 12 bits"},
-		{"float16", riff(fmtChunk(TagFloat, 1, 8000, 16), data(body)), "IEEE float) with 16 bits"},
-		{"extensible adpcm", riff(extensible(TagIMAADPCM, 1, 4, 4), data(body)), "0xFFFE (WAVE_FORMAT_EXTENSIBLE) with sub-format 0x0011 (IMA ADPCM)"},
-		{"valid bits", riff(extensible(TagPCM, 1, 16, 20), data(body)), "20 valid bits in a 16-bit sample"},
-		{"bad block align", riff(func() chunk { c := fmtChunk(TagPCM, 2, 8000, 16); c.body[12] = 3; return c }(), data(body)), "block align 3"},
-		{"5 channels", riff(fmtChunk(TagPCM, 5, 8000, 16), data(make([]byte, 20))), "channel count 5"},
-		{"rate", riff(fmtChunk(TagPCM, 1, 4000, 16), data(body)), "4000 Hz"},
+		{"adpcm", riff(fmtChunk(tagIMAADPCM, 1, 8000, 4), data(body)), "0x0011 (IMA ADPCM)"},
+		{"mp3", riff(fmtChunk(tagMP3, 1, 8000, 16), data(body)), "MP3"},
+		{"12-bit", riff(fmtChunk(tagPCM, 1, 8000, 12), data(body)), "0x0001 (PCM) with 12 bits"},
+		{"float16", riff(fmtChunk(tagFloat, 1, 8000, 16), data(body)), "IEEE float) with 16 bits"},
+		{"extensible adpcm", riff(extensible(tagIMAADPCM, 1, 4, 4), data(body)), "0xFFFE (WAVE_FORMAT_EXTENSIBLE) with sub-format 0x0011 (IMA ADPCM)"},
+		{"valid bits", riff(extensible(tagPCM, 1, 16, 20), data(body)), "20 valid bits in a 16-bit sample"},
+		{"bad block align", riff(func() chunk { c := fmtChunk(tagPCM, 2, 8000, 16); c.body[12] = 3; return c }(), data(body)), "block align 3"},
+		{"5 channels", riff(fmtChunk(tagPCM, 5, 8000, 16), data(make([]byte, 20))), "channel count 5"},
+		{"rate", riff(fmtChunk(tagPCM, 1, 4000, 16), data(body)), "4000 Hz"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,14 +258,14 @@ func TestSharedFixtures(t *testing.T) {
 // FuzzOpen feeds arbitrary bytes to the decoder: it must return an error or
 // samples, never panic or allocate from a corrupt size.
 func FuzzOpen(f *testing.F) {
-	f.Add(riff(fmtChunk(TagPCM, 2, 8000, 16), data(pcm16(1, 2, 3, 4))))
-	f.Add(riff(fmtChunk(TagPCM, 1, 8000, 16), chunk{"data", 0xFFFFFFFF, pcm16(1, 2)}))
-	f.Add(riff(chunk{"bext", 3, []byte("abc")}, fmtChunk(TagPCM, 1, 8000, 16), data(pcm16(1))))
+	f.Add(riff(fmtChunk(tagPCM, 2, 8000, 16), data(pcm16(1, 2, 3, 4))))
+	f.Add(riff(fmtChunk(tagPCM, 1, 8000, 16), chunk{"data", 0xFFFFFFFF, pcm16(1, 2)}))
+	f.Add(riff(chunk{"bext", 3, []byte("abc")}, fmtChunk(tagPCM, 1, 8000, 16), data(pcm16(1))))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WAVEfmt "))
-	f.Add(rf64(fmtChunk(TagPCM, 2, 8000, 16), pcm16(1, 2, 3, 4)))
-	f.Add(rifx(fmtChunk(TagPCM, 1, 8000, 24), []byte{0, 0, 1, 0, 0, 2}))
-	f.Add(riff(extensible(TagFloat, 2, 32, 32), data(make([]byte, 16))))
-	f.Add(riff(fmtChunk(TagMuLaw, 1, 8000, 8), data([]byte{1, 2, 3})))
+	f.Add(rf64(fmtChunk(tagPCM, 2, 8000, 16), pcm16(1, 2, 3, 4)))
+	f.Add(rifx(fmtChunk(tagPCM, 1, 8000, 24), []byte{0, 0, 1, 0, 0, 2}))
+	f.Add(riff(extensible(tagFloat, 2, 32, 32), data(make([]byte, 16))))
+	f.Add(riff(fmtChunk(tagMuLaw, 1, 8000, 8), data([]byte{1, 2, 3})))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := NewStream(bytes.NewReader(b), int64(len(b)))
 		if err != nil {

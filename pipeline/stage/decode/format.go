@@ -10,34 +10,34 @@ import (
 
 // Format tags from the WAVE fmt chunk.
 const (
-	TagPCM        = 0x0001
-	TagADPCM      = 0x0002
-	TagFloat      = 0x0003
-	TagALaw       = 0x0006
-	TagMuLaw      = 0x0007
-	TagIMAADPCM   = 0x0011
-	TagGSM610     = 0x0031
-	TagMPEG       = 0x0050
-	TagMP3        = 0x0055
-	TagExtensible = 0xFFFE
+	tagPCM        = 0x0001
+	tagADPCM      = 0x0002
+	tagFloat      = 0x0003
+	tagALaw       = 0x0006
+	tagMuLaw      = 0x0007
+	tagIMAADPCM   = 0x0011
+	tagGSM610     = 0x0031
+	tagMPEG       = 0x0050
+	tagMP3        = 0x0055
+	tagExtensible = 0xFFFE
 )
 
 // tagNames names the tags users meet, for messages.
 var tagNames = map[uint16]string{
-	TagPCM:        "PCM",
-	TagADPCM:      "Microsoft ADPCM",
-	TagFloat:      "IEEE float",
-	TagALaw:       "G.711 A-law",
-	TagMuLaw:      "G.711 mu-law",
-	TagIMAADPCM:   "IMA ADPCM",
-	TagGSM610:     "GSM 6.10",
-	TagMPEG:       "MPEG",
-	TagMP3:        "MPEG layer 3 (MP3)",
-	TagExtensible: "WAVE_FORMAT_EXTENSIBLE",
+	tagPCM:        "PCM",
+	tagADPCM:      "Microsoft ADPCM",
+	tagFloat:      "IEEE float",
+	tagALaw:       "G.711 A-law",
+	tagMuLaw:      "G.711 mu-law",
+	tagIMAADPCM:   "IMA ADPCM",
+	tagGSM610:     "GSM 6.10",
+	tagMPEG:       "MPEG",
+	tagMP3:        "MPEG layer 3 (MP3)",
+	tagExtensible: "WAVE_FORMAT_EXTENSIBLE",
 }
 
-// TagName describes a format tag as "0x0011 (IMA ADPCM)".
-func TagName(tag uint16) string {
+// tagName describes a format tag as "0x0011 (IMA ADPCM)".
+func tagName(tag uint16) string {
 	if n, ok := tagNames[tag]; ok {
 		return fmt.Sprintf("0x%04X (%s)", tag, n)
 	}
@@ -85,9 +85,9 @@ func (f Format) String() string {
 
 // Limits of what callqa accepts.
 const (
-	MinSampleRate = 8000
-	MaxSampleRate = 48000
-	MaxChannels   = 2
+	minSampleRate = 8000
+	maxSampleRate = 48000
+	maxChannels   = 2
 )
 
 // parseFmt reads a fmt chunk body in the file's byte order, with the
@@ -102,7 +102,7 @@ func parseFmt(b []byte, order binary.ByteOrder) Format {
 		BigEndian:     order == binary.BigEndian,
 	}
 	f.ValidBits = f.BitsPerSample
-	if f.Tag == TagExtensible && len(b) >= 40 && order.Uint16(b[16:]) >= 22 {
+	if f.Tag == tagExtensible && len(b) >= 40 && order.Uint16(b[16:]) >= 22 {
 		if v := int(order.Uint16(b[18:])); v > 0 {
 			f.ValidBits = v
 		}
@@ -136,39 +136,39 @@ func readFormat(f File, l layout) (Format, error) {
 // the format, naming what was found when it cannot.
 func resolve(f *Format) error {
 	tag := f.Tag
-	if tag == TagExtensible {
+	if tag == tagExtensible {
 		if f.SubFormat == 0 {
-			return fmt.Errorf("unsupported WAV format %s without a sub-format", TagName(tag))
+			return fmt.Errorf("unsupported WAV format %s without a sub-format", tagName(tag))
 		}
 		tag = f.SubFormat
 	}
 	bits := f.BitsPerSample
 	switch {
-	case tag == TagPCM && (bits == 8 || bits == 16 || bits == 24 || bits == 32):
+	case tag == tagPCM && (bits == 8 || bits == 16 || bits == 24 || bits == 32):
 		f.Encoding = PCM
-	case tag == TagFloat && (bits == 32 || bits == 64):
+	case tag == tagFloat && (bits == 32 || bits == 64):
 		f.Encoding = Float
-	case tag == TagMuLaw && bits == 8:
+	case tag == tagMuLaw && bits == 8:
 		f.Encoding = MuLaw
-	case tag == TagALaw && bits == 8:
+	case tag == tagALaw && bits == 8:
 		f.Encoding = ALaw
-	case tag == TagPCM || tag == TagFloat || tag == TagMuLaw || tag == TagALaw:
-		return fmt.Errorf("unsupported WAV format %s with %d bits per sample", TagName(tag), bits)
+	case tag == tagPCM || tag == tagFloat || tag == tagMuLaw || tag == tagALaw:
+		return fmt.Errorf("unsupported WAV format %s with %d bits per sample", tagName(tag), bits)
 	default:
-		what := TagName(tag)
-		if f.Tag == TagExtensible {
-			what = fmt.Sprintf("%s with sub-format %s", TagName(f.Tag), TagName(tag))
+		what := tagName(tag)
+		if f.Tag == tagExtensible {
+			what = fmt.Sprintf("%s with sub-format %s", tagName(f.Tag), tagName(tag))
 		}
 		return fmt.Errorf("unsupported WAV format %s: callqa decodes PCM, IEEE float, G.711 mu-law and A-law", what)
 	}
 	if f.ValidBits > bits {
 		return fmt.Errorf("corrupt WAV: %d valid bits in a %d-bit sample", f.ValidBits, bits)
 	}
-	if f.Channels < 1 || f.Channels > MaxChannels {
+	if f.Channels < 1 || f.Channels > maxChannels {
 		return fmt.Errorf("unsupported channel count %d: callqa reads mono or stereo (agent and customer)", f.Channels)
 	}
-	if f.SampleRate < MinSampleRate || f.SampleRate > MaxSampleRate {
-		return fmt.Errorf("unsupported sample rate %d Hz: callqa reads %d to %d Hz", f.SampleRate, MinSampleRate, MaxSampleRate)
+	if f.SampleRate < minSampleRate || f.SampleRate > maxSampleRate {
+		return fmt.Errorf("unsupported sample rate %d Hz: callqa reads %d to %d Hz", f.SampleRate, minSampleRate, maxSampleRate)
 	}
 	if need := f.Channels * bits / 8; f.BlockAlign < need {
 		if f.BlockAlign != 0 {

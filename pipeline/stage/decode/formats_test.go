@@ -11,7 +11,7 @@ import (
 
 // extensible is a WAVE_FORMAT_EXTENSIBLE fmt chunk with sub-format sub.
 func extensible(sub uint16, channels, bits, validBits int) chunk {
-	c := fmtChunk(TagExtensible, channels, 8000, bits)
+	c := fmtChunk(tagExtensible, channels, 8000, bits)
 	ext := make([]byte, 24)
 	binary.LittleEndian.PutUint16(ext[0:], 22)
 	binary.LittleEndian.PutUint16(ext[2:], uint16(validBits))
@@ -86,21 +86,21 @@ func TestEncodings(t *testing.T) {
 		want []float32
 		tol  float64
 	}{
-		{"pcm8 unsigned", riff(fmtChunk(TagPCM, 1, 8000, 8), data([]byte{128, 192, 0})), []float32{0, 0.5, -1}, 0},
-		{"pcm16", riff(fmtChunk(TagPCM, 1, 8000, 16), data(pcm16(0, 16384, -32768))), []float32{0, 0.5, -1}, 0},
-		{"pcm24", riff(fmtChunk(TagPCM, 1, 8000, 24), data([]byte{0, 0, 0, 0, 0, 0x40, 0, 0, 0x80})), []float32{0, 0.5, -1}, 0},
-		{"pcm32", riff(fmtChunk(TagPCM, 1, 8000, 32), data(le32(0, 1<<30, math.MinInt32))), []float32{0, 0.5, -1}, 0},
-		{"float32", riff(fmtChunk(TagFloat, 1, 8000, 32), data(f32(0, 0.5, -1.5))), []float32{0, 0.5, -1.5}, 0},
-		{"float64", riff(fmtChunk(TagFloat, 1, 8000, 64), data(f64(0, 0.5, -1))), []float32{0, 0.5, -1}, 0},
-		{"mu-law", riff(fmtChunk(TagMuLaw, 1, 8000, 8), data(mu)), []float32{0, 0.5, -0.5}, 0.016},
-		{"A-law", riff(fmtChunk(TagALaw, 1, 8000, 8), data(al)), []float32{0, 0.5, -0.5}, 0.016},
-		{"extensible pcm24", riff(extensible(TagPCM, 1, 24, 20), data([]byte{0, 0, 0, 0, 0, 0x40, 0, 0, 0x80})), []float32{0, 0.5, -1}, 0},
-		{"extensible float", riff(extensible(TagFloat, 1, 32, 32), data(f32(0.25, -0.25, 0))), []float32{0.25, -0.25, 0}, 0},
-		{"rifx pcm16", rifx(fmtChunk(TagPCM, 1, 8000, 16), []byte{0, 0, 0x40, 0, 0x80, 0}), []float32{0, 0.5, -1}, 0},
-		{"rifx pcm24", rifx(fmtChunk(TagPCM, 1, 8000, 24), []byte{0, 0, 0, 0x40, 0, 0, 0x80, 0, 0}), []float32{0, 0.5, -1}, 0},
-		{"rf64", rf64(fmtChunk(TagPCM, 1, 8000, 16), pcm16(0, 16384, -32768)), []float32{0, 0.5, -1}, 0},
+		{"pcm8 unsigned", riff(fmtChunk(tagPCM, 1, 8000, 8), data([]byte{128, 192, 0})), []float32{0, 0.5, -1}, 0},
+		{"pcm16", riff(fmtChunk(tagPCM, 1, 8000, 16), data(pcm16(0, 16384, -32768))), []float32{0, 0.5, -1}, 0},
+		{"pcm24", riff(fmtChunk(tagPCM, 1, 8000, 24), data([]byte{0, 0, 0, 0, 0, 0x40, 0, 0, 0x80})), []float32{0, 0.5, -1}, 0},
+		{"pcm32", riff(fmtChunk(tagPCM, 1, 8000, 32), data(le32(0, 1<<30, math.MinInt32))), []float32{0, 0.5, -1}, 0},
+		{"float32", riff(fmtChunk(tagFloat, 1, 8000, 32), data(f32(0, 0.5, -1.5))), []float32{0, 0.5, -1.5}, 0},
+		{"float64", riff(fmtChunk(tagFloat, 1, 8000, 64), data(f64(0, 0.5, -1))), []float32{0, 0.5, -1}, 0},
+		{"mu-law", riff(fmtChunk(tagMuLaw, 1, 8000, 8), data(mu)), []float32{0, 0.5, -0.5}, 0.016},
+		{"A-law", riff(fmtChunk(tagALaw, 1, 8000, 8), data(al)), []float32{0, 0.5, -0.5}, 0.016},
+		{"extensible pcm24", riff(extensible(tagPCM, 1, 24, 20), data([]byte{0, 0, 0, 0, 0, 0x40, 0, 0, 0x80})), []float32{0, 0.5, -1}, 0},
+		{"extensible float", riff(extensible(tagFloat, 1, 32, 32), data(f32(0.25, -0.25, 0))), []float32{0.25, -0.25, 0}, 0},
+		{"rifx pcm16", rifx(fmtChunk(tagPCM, 1, 8000, 16), []byte{0, 0, 0x40, 0, 0x80, 0}), []float32{0, 0.5, -1}, 0},
+		{"rifx pcm24", rifx(fmtChunk(tagPCM, 1, 8000, 24), []byte{0, 0, 0, 0x40, 0, 0, 0x80, 0, 0}), []float32{0, 0.5, -1}, 0},
+		{"rf64", rf64(fmtChunk(tagPCM, 1, 8000, 16), pcm16(0, 16384, -32768)), []float32{0, 0.5, -1}, 0},
 		{"padded frames", riff(func() chunk {
-			c := fmtChunk(TagPCM, 1, 8000, 16)
+			c := fmtChunk(tagPCM, 1, 8000, 16)
 			c.body[12] = 4 // 16-bit samples in 4-byte frames
 			return c
 		}(), data([]byte{0, 0x40, 9, 9, 0, 0x80, 9, 9})), []float32{0.5, -1}, 0},
@@ -128,7 +128,7 @@ func TestEncodings(t *testing.T) {
 }
 
 func TestRF64Truncated(t *testing.T) {
-	b := rf64(fmtChunk(TagPCM, 2, 8000, 16), pcm16(1, 2, 3, 4, 5, 6))
+	b := rf64(fmtChunk(tagPCM, 2, 8000, 16), pcm16(1, 2, 3, 4, 5, 6))
 	b = b[:len(b)-4] // the last frame is gone
 	s, err := openBytes(t, b)
 	if err != nil {

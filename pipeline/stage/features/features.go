@@ -47,13 +47,13 @@ func MeasureSilence(speech []timeline.Interval, cfg Config) Silence {
 			s.DeadAir = append(s.DeadAir, g)
 		}
 	}
-	s.P50S, s.P90S = Percentile(lens, 0.5), Percentile(lens, 0.9)
+	s.P50S, s.P90S = percentile(lens, 0.5), percentile(lens, 0.9)
 	return s
 }
 
-// Percentile is the nearest-rank percentile p (0..1] of values, 0 when
+// percentile is the nearest-rank percentile p (0..1] of values, 0 when
 // there are none.
-func Percentile(values []float64, p float64) float64 {
+func percentile(values []float64, p float64) float64 {
 	if len(values) == 0 {
 		return 0
 	}
@@ -93,7 +93,7 @@ func MeasureLatency(agent, customer []timeline.Interval) Latency {
 		l.Gaps = append(l.Gaps, a.Start-c.End)
 		l.MaxS = max(l.MaxS, a.Start-c.End)
 	}
-	l.P50S, l.P90S = Percentile(l.Gaps, 0.5), Percentile(l.Gaps, 0.9)
+	l.P50S, l.P90S = percentile(l.Gaps, 0.5), percentile(l.Gaps, 0.9)
 	return l
 }
 

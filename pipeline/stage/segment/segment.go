@@ -27,9 +27,9 @@ var dictFiles = []string{
 //go:embed dict/*.utf8
 var dicts embed.FS
 
-// UserWordFreq is the frequency given to added words. It is high enough that
+// userWordFreq is the frequency given to added words. It is high enough that
 // jieba keeps a lexicon phrase as one token wherever it stands as a word.
-const UserWordFreq = 20000
+const userWordFreq = 20000
 
 // Segmenter cuts text into tokens. It is safe for concurrent use by many
 // goroutines once built; words can only be added in New, because gojieba
@@ -73,7 +73,7 @@ func New(userWords []string) (*Segmenter, error) {
 		if w == "" || strings.ContainsAny(w, " \t\n\x00") {
 			continue // cppjieba splits user-word lines on spaces
 		}
-		jb.AddWordEx(w, UserWordFreq, "n")
+		jb.AddWordEx(w, userWordFreq, "n")
 	}
 	return &Segmenter{jb: jb}, nil
 }

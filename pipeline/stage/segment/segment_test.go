@@ -15,11 +15,23 @@ func words(tokens []Token) []string {
 	return out
 }
 
-func TestCut(t *testing.T) {
-	s, err := New([]string{"这事我管不了", " ", "has space"})
+// shared is the one segmenter of these tests (each takes a second to
+// build), with a user word and two words it must skip.
+var shared = sync.OnceValues(func() (*Segmenter, error) {
+	return New([]string{"这事我管不了", " ", "has space"})
+})
+
+func segmenter(t *testing.T) *Segmenter {
+	t.Helper()
+	s, err := shared()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func TestCut(t *testing.T) {
+	s := segmenter(t)
 	text := "这事我管不了你自己去营业厅问吧"
 	tokens := s.Cut(text)
 	if tokens[0].Text != "这事我管不了" {
@@ -39,10 +51,7 @@ func TestCut(t *testing.T) {
 }
 
 func TestCutAroundNUL(t *testing.T) {
-	s, err := New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := segmenter(t)
 	text := "您好\x00再见"
 	got := words(s.Cut(text))
 	if !slices.Equal(got, []string{"您好", "再见"}) {
@@ -57,10 +66,7 @@ func TestCutAroundNUL(t *testing.T) {
 
 // TestConcurrentCut: one segmenter serves all workers.
 func TestConcurrentCut(t *testing.T) {
-	s, err := New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := segmenter(t)
 	text := strings.Repeat("请问还有其他可以帮您的吗感谢您的来电再见", 20)
 	want := words(s.Cut(text))
 	var wg sync.WaitGroup

@@ -415,7 +415,7 @@ func Detect(levels []float32, cfg Config) []timeline.Interval {
 	if len(levels) == 0 {
 		return nil
 	}
-	floor := NoiseFloor(levels, FrameS)
+	floor := noiseFloor(levels, FrameS)
 	dist := newDistribution(levels)
 	loud := dist.at(0.95)
 	sigma := dist.noiseSpread()
@@ -484,9 +484,9 @@ const (
 
 func floorBlockFrames(frameS float64) int { return max(1, int(math.Round(floorBlockS/frameS))) }
 
-// NoiseFloor returns the noise floor in dBFS of each floor block (2 s) of
+// noiseFloor returns the noise floor in dBFS of each floor block (2 s) of
 // the frame levels.
-func NoiseFloor(levels []float32, frameS float64) []float32 {
+func noiseFloor(levels []float32, frameS float64) []float32 {
 	n := floorBlockFrames(frameS)
 	var blocks []float32
 	scratch := make([]float32, n)
