@@ -65,7 +65,7 @@ func NewStream(f File, size int64) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	format, err := readFormat(f, layout)
+	format, err := readFormat(layout)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-audio/wav"
+
+	"github.com/callqa/callqa/internal/samplegen"
 )
 
 // chunk is one RIFF chunk for building test files.
@@ -281,4 +285,49 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGoAudioAgrees reads the header of every RIFF file of the tests with
+// go-audio/wav as well, an independent parser: tag, channels, rate and bits
+// must agree with ours.
+func TestGoAudioAgrees(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "shared", "fixtures", "wav", "*.wav"))
+	for _, s := range samplegen.Calls() {
+		if s.NoAudio {
+			continue
+		}
+		p := filepath.Join(t.TempDir(), s.Name+".wav")
+		if err := os.WriteFile(p, s.WAV(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	checked := 0
+	for _, p := range paths {
+		ours, err := Open(p)
+		if err != nil || ours.Format.Container != "RIFF" {
+			continue // rejected formats and other containers: go-audio/wav cannot tell
+		}
+		ours.Close()
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := wav.NewDecoder(f)
+		d.ReadInfo()
+		f.Close()
+		if err := d.Err(); err != nil {
+			t.Errorf("%s: go-audio/wav: %v", p, err)
+			continue
+		}
+		o := ours.Format
+		if d.WavAudioFormat != o.Tag || int(d.NumChans) != o.Channels || int(d.SampleRate) != o.SampleRate || int(d.BitDepth) != o.BitsPerSample {
+			t.Errorf("%s: go-audio/wav reads tag %d, %d channels, %d Hz, %d bits; we read %d, %d, %d, %d",
+				p, d.WavAudioFormat, d.NumChans, d.SampleRate, d.BitDepth, o.Tag, o.Channels, o.SampleRate, o.BitsPerSample)
+		}
+		checked++
+	}
+	if checked < 7 {
+		t.Errorf("only %d RIFF files compared", checked)
+	}
 }

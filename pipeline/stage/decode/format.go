@@ -3,9 +3,6 @@ package decode
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
-
-	"github.com/go-audio/wav"
 )
 
 // Format tags from the WAVE fmt chunk.
@@ -111,24 +108,14 @@ func parseFmt(b []byte, order binary.ByteOrder) Format {
 	return f
 }
 
-// readFormat reads the format of a file whose chunks were scanned. For RIFF
-// files go-audio/wav reads the header; it knows neither RF64 nor RIFX, and
-// drops the extensible fields, which parseFmt reads.
-func readFormat(f File, l layout) (Format, error) {
+// readFormat reads the format of a file whose chunks were scanned. The fmt
+// chunk is parsed once, here, for all three containers: go-audio/wav knows
+// neither RF64 nor RIFX, drops the extensible fields and the block align,
+// and would read the header a second time. (A test checks that it agrees on
+// every RIFF file it can read.)
+func readFormat(l layout) (Format, error) {
 	format := parseFmt(l.fmtBody, l.order)
 	format.Container = l.container
-	if l.container == "RIFF" {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return format, err
-		}
-		d := wav.NewDecoder(f)
-		d.ReadInfo()
-		if err := d.Err(); err != nil {
-			return format, fmt.Errorf("read WAV header: %w", err)
-		}
-		format.Tag, format.Channels = d.WavAudioFormat, int(d.NumChans)
-		format.SampleRate, format.BitsPerSample = int(d.SampleRate), int(d.BitDepth)
-	}
 	return format, resolve(&format)
 }
 
