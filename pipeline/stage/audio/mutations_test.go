@@ -37,3 +37,22 @@ func TestMutatedRecordings(t *testing.T) {
 		checkAnalyze(t, b)
 	}
 }
+
+// mutate changes, inserts, deletes or repeats bytes of b.
+func mutate(rng *rand.Rand, b []byte) []byte {
+	i := rng.IntN(len(b))
+	switch rng.IntN(4) {
+	case 0:
+		b[i] = byte(rng.IntN(256))
+	case 1:
+		b = slices.Insert(b, i, byte(rng.IntN(256)))
+	case 2:
+		if len(b) > 64 {
+			b = slices.Delete(b, i, min(len(b), i+1+rng.IntN(8)))
+		}
+	default:
+		j := min(len(b), i+rng.IntN(64))
+		b = slices.Insert(b, j, slices.Clone(b[i:j])...)
+	}
+	return b
+}
