@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -73,6 +74,10 @@ type Lexicon struct {
 	Name     string   `yaml:"name" json:"name"`
 	Version  string   `yaml:"version" json:"version"`
 	Settings Settings `yaml:"settings" json:"settings"`
+	// Classes are named word classes that patterns use as {name}: how an
+	// agent names itself, addresses the customer, ends a sentence. A file
+	// layered on another adds members to its classes.
+	Classes map[string][]string `yaml:"classes" json:"classes,omitempty"`
 	// Disable turns off rules of the lexicons this one is layered on.
 	Disable []string `yaml:"disable" json:"-"`
 	Rules   []Rule   `yaml:"rules" json:"rules"`
@@ -155,6 +160,14 @@ type Rule struct {
 	Window Window `yaml:"window" json:"window"`
 	// Phrases: any one of them matches.
 	Phrases []string `yaml:"phrases" json:"phrases"`
+	// Patterns: any one of them matches (see Pattern for how they are
+	// written).
+	Patterns []string `yaml:"patterns" json:"patterns,omitempty"`
+	// WholeReply, when set, makes a match count only when it is (nearly)
+	// the whole utterance: at most this many characters of the normalized
+	// utterance stand outside it. For short words that are a fault only on
+	// their own (不知道, 不行) and harmless inside a helpful sentence.
+	WholeReply *int `yaml:"whole_reply" json:"whole_reply,omitempty"`
 	// AllOf: each group matches when all its phrases are in one utterance.
 	AllOf [][]string `yaml:"all_of" json:"all_of"`
 	// Near: a phrase of A within Within characters of a phrase of B.
@@ -162,8 +175,9 @@ type Rule struct {
 	// Exceptions cancel a match they contain: 不麻烦 and 麻烦您 for 麻烦.
 	Exceptions []string `yaml:"exceptions" json:"exceptions"`
 	// Tolerance lets a required phrase of 5 or more characters match with
-	// this many characters dropped, added or changed (ASR damage).
-	Tolerance int `yaml:"tolerance" json:"tolerance"`
+	// this many characters dropped, added or changed (ASR damage); "auto"
+	// (ToleranceAuto) scales it with the phrase's length.
+	Tolerance Tolerance `yaml:"tolerance" json:"tolerance"`
 	// When is the trigger of a conditional rule, Within its deadline.
 	When *Trigger `yaml:"when" json:"when,omitempty"`
 	// Metric, Min and Max define an audio rule: episodes of the metric at
@@ -175,6 +189,32 @@ type Rule struct {
 	// Examples document the rule and are tested: sentences that must hit
 	// and near-misses that must not.
 	Examples Examples `yaml:"examples" json:"-"`
+
+	expanded []Pattern // Patterns with the classes in force
+}
+
+// Expanded are the rule's patterns, expanded with the lexicon's classes.
+func (r *Rule) Expanded() []Pattern { return r.expanded }
+
+// Tolerance is how many characters of ASR damage a required phrase may
+// carry; ToleranceAuto scales it with the phrase's length.
+type Tolerance int
+
+// ToleranceAuto is tolerance: auto.
+const ToleranceAuto Tolerance = -1
+
+// UnmarshalYAML reads a number or "auto".
+func (t *Tolerance) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Value == "auto" {
+		*t = ToleranceAuto
+		return nil
+	}
+	var v int
+	if err := n.Decode(&v); err != nil {
+		return fmt.Errorf("line %d: tolerance: a number of characters (0 to 2) or auto", n.Line)
+	}
+	*t = Tolerance(v)
+	return nil
 }
 
 // Near is a proximity condition.
@@ -256,6 +296,25 @@ func Default() (*Lexicon, error) {
 	return Parse(defaultName, defaultYAML)
 }
 
+// resolve expands every pattern with the classes in force, naming the
+// rule of a pattern that cannot be expanded.
+func (l *Lexicon) resolve(name string) error {
+	var errs []error
+	for i := range l.Rules {
+		r := &l.Rules[i]
+		r.expanded = nil
+		for _, src := range r.Patterns {
+			p, err := Expand(src, l.Classes)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: rule %q: %w", name, r.ID, err))
+				continue
+			}
+			r.expanded = append(r.expanded, p)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // defaultRef names the embedded lexicon among files to Load.
 const defaultRef = "default"
 
@@ -274,7 +333,7 @@ func Load(paths ...string) (*Lexicon, error) {
 		} else {
 			var data []byte
 			if data, err = os.ReadFile(p); err == nil {
-				lex, err = Parse(p, data)
+				lex, err = parse(p, data, false)
 			}
 		}
 		if err != nil {
@@ -293,7 +352,14 @@ func Load(paths ...string) (*Lexicon, error) {
 func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 	out := *lexs[0]
 	out.Rules = slices.Clone(out.Rules)
+	out.Classes = maps.Clone(out.Classes)
 	for _, l := range lexs[1:] {
+		for name, members := range l.Classes {
+			if out.Classes == nil {
+				out.Classes = map[string][]string{}
+			}
+			out.Classes[name] = dedupe(append(slices.Clone(out.Classes[name]), members...))
+		}
 		out.Name += "+" + l.Name
 		out.Version += "+" + l.Version
 		if l.settings != nil {
@@ -319,6 +385,9 @@ func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 	if len(out.Rules) == 0 {
 		return nil, errors.New("the layered lexicons leave no rules")
 	}
+	if err := out.resolve(out.Name); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 
@@ -328,6 +397,12 @@ const MaxSize = 8 << 20
 // Parse reads a lexicon from YAML; name is used in error messages, which
 // read "name:line: ...".
 func Parse(name string, data []byte) (*Lexicon, error) {
+	return parse(name, data, true)
+}
+
+// parse reads a lexicon; with resolve, its patterns are expanded with its
+// own classes (a file to be layered may use the classes of another).
+func parse(name string, data []byte, resolve bool) (*Lexicon, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%s: larger than %d MB", name, MaxSize>>20)
 	}
@@ -347,6 +422,11 @@ func Parse(name string, data []byte) (*Lexicon, error) {
 	lex.settings = settingsNode(&root)
 	if err := lex.validate(name, findLines(&root)); err != nil {
 		return nil, err
+	}
+	if resolve {
+		if err := lex.resolve(name); err != nil {
+			return nil, err
+		}
 	}
 	return lex, nil
 }
@@ -421,7 +501,7 @@ func (l *Lexicon) validate(name string, at lines) error {
 	if l.Name == "" {
 		fail(-1, "name", "the lexicon needs a name")
 	}
-	if len(l.Rules) == 0 && len(l.Disable) == 0 {
+	if len(l.Rules) == 0 && len(l.Disable) == 0 && len(l.Classes) == 0 {
 		fail(-1, "rules", "no rules")
 	}
 	s := l.Settings
@@ -483,7 +563,7 @@ func (l *Lexicon) validate(name string, at lines) error {
 					fail(i, "max", "%s counts episodes of at least min; it has no max", r.Metric)
 				}
 			}
-			if len(r.AllPhrases()) > 0 {
+			if len(r.AllPhrases()) > 0 || len(r.Patterns) > 0 {
 				fail(i, "phrases", "an audio rule has no phrases")
 			}
 		} else if r.Metric != "" || r.Min != nil || r.Max != nil {
@@ -506,8 +586,16 @@ func (l *Lexicon) validate(name string, at lines) error {
 		if r.Within.Turns < 0 || r.Within.Seconds < 0 {
 			fail(i, "within", "turns and seconds must not be negative")
 		}
-		if r.Tolerance < 0 || r.Tolerance > 2 || (r.Tolerance > 0 && r.Kind != KindRequired) {
-			fail(i, "tolerance", "0 to 2, and only for required rules")
+		if r.Tolerance < ToleranceAuto || r.Tolerance > 2 || (r.Tolerance != 0 && r.Kind != KindRequired) {
+			fail(i, "tolerance", "0 to 2 or auto, and only for required rules")
+		}
+		for _, src := range r.Patterns {
+			if _, err := classNames(src); err != nil {
+				fail(i, "patterns", "%v", err)
+			}
+		}
+		if r.WholeReply != nil && (*r.WholeReply < 0 || r.Kind != KindBanned) {
+			fail(i, "whole_reply", "a number of characters >= 0, and only for banned rules")
 		}
 		for _, n := range r.Near {
 			if len(n.A) == 0 || len(n.B) == 0 || n.Within < 0 {
@@ -522,8 +610,8 @@ func (l *Lexicon) validate(name string, at lines) error {
 		if r.Penalty < 0 || r.Cap < 0 {
 			fail(i, "penalty", "penalty and cap must not be negative")
 		}
-		if r.Kind != KindAudio && len(r.Phrases) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
-			fail(i, "phrases", "a rule needs phrases, all_of or near")
+		if r.Kind != KindAudio && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
+			fail(i, "phrases", "a rule needs phrases, patterns, all_of or near")
 		}
 		if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {
 			fail(i, "phrases", "all_of and near are for banned rules; required and conditional rules list phrases")
@@ -542,9 +630,10 @@ func (l *Lexicon) validate(name string, at lines) error {
 // hash; descriptions and examples do not.
 func (l *Lexicon) ID() string {
 	canon, _ := json.Marshal(struct {
-		Settings Settings `json:"settings"`
-		Rules    []Rule   `json:"rules"`
-	}{l.Settings, l.Rules})
+		Settings Settings            `json:"settings"`
+		Classes  map[string][]string `json:"classes,omitempty"`
+		Rules    []Rule              `json:"rules"`
+	}{l.Settings, l.Classes, l.Rules})
 	sum := sha256.Sum256(canon)
 	return fmt.Sprintf("%s@%s+%s", l.Name, l.Version, hex.EncodeToString(sum[:6]))
 }

@@ -154,25 +154,29 @@ func fold(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// Original returns the words as written that normalized bytes [from, to)
-// came from. from and to must be rune boundaries of Norm, from < to. It
-// walks the utterance again: hits are rare, and keeping a map for every
-// utterance cost more than the normalization itself.
-func (t Text) Original(from, to int) string {
-	start, end, pos := -1, -1, 0
+// Quoter returns a function that gives the words as written that
+// normalized bytes [from, to) came from ("" for a span that does not start
+// and end on runes of Norm). It walks the utterance once, when a hit first
+// needs it, and then answers each span at once: an utterance with
+// thousands of hits stays linear. (Keeping the map for every utterance
+// would cost more than the normalization itself; most have no hit.)
+func (t Text) Quoter() func(from, to int) string {
+	starts := make([]int, len(t.Norm)+1) // original start of the rune at each normalized byte
+	ends := make([]int, len(t.Norm)+1)   // original end of the rune ending at each normalized byte
+	for i := range starts {
+		starts[i], ends[i] = -1, -1
+	}
+	pos := 0
 	t.walk(func(s, e int, n rune) bool {
-		if pos == from {
-			start = s
-		}
+		starts[pos] = s
 		pos += utf8.RuneLen(n)
-		if pos == to {
-			end = e
-			return false
-		}
+		ends[pos] = e
 		return true
 	})
-	if start < 0 || end < 0 {
-		return ""
+	return func(from, to int) string {
+		if from < 0 || to > len(t.Norm) || from >= to || starts[from] < 0 || ends[to] < 0 {
+			return ""
+		}
+		return t.orig[starts[from]:ends[to]]
 	}
-	return t.orig[start:end]
 }

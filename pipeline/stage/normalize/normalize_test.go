@@ -27,12 +27,12 @@ func TestOriginal(t *testing.T) {
 	orig := "那个，这事 我管不了！你自己去营业厅问吧。"
 	n := New(orig)
 	i := strings.Index(n.Norm, "这事我管不了")
-	if got := n.Original(i, i+len("这事我管不了")); got != "这事 我管不了" {
+	if got := n.Quoter()(i, i+len("这事我管不了")); got != "这事 我管不了" {
 		t.Errorf("Original = %q", got)
 	}
 	j := strings.Index(n.Norm, "ab")
 	n2 := New("ＡＢ")
-	if got := n2.Original(0, len(n2.Norm)); got != "ＡＢ" || j != -1 {
+	if got := n2.Quoter()(0, len(n2.Norm)); got != "ＡＢ" || j != -1 {
 		t.Errorf("Original of full-width = %q", got)
 	}
 }
@@ -44,7 +44,7 @@ func TestOriginalOfTraditional(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("norm %q", n.Norm)
 	}
-	if got := n.Original(i, i+len("这事我管不了")); got != "這事 我管不了" {
+	if got := n.Quoter()(i, i+len("这事我管不了")); got != "這事 我管不了" {
 		t.Errorf("Original = %q, want the Traditional words as written", got)
 	}
 }

@@ -6,7 +6,6 @@ package rules
 import (
 	"cmp"
 	"slices"
-	"unicode/utf8"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 
@@ -56,13 +55,30 @@ type near struct {
 	within int // runes between the two
 }
 
+// sequence is a pattern with gaps: pieces (automaton pattern indexes) that
+// must follow each other within gaps[i] characters.
+type sequence struct {
+	pieces [][]int
+	gaps   []gap // gaps[i] is between pieces[i] and pieces[i+1]
+}
+
+type gap struct{ min, max int }
+
 // rule is a lexicon rule with its phrases as automaton pattern indexes.
 type rule struct {
 	lexicon.Rule
 	phrases, exceptions, trigger []int
 	allOf                        [][]int
 	near                         []near
-	fuzzy                        [][]rune // normalized phrases that may match with Tolerance edits
+	sequences                    []sequence
+	fuzzy                        []fuzzy // normalized phrases that may match with a few edits
+}
+
+// fuzzy is a required phrase that may match with up to edits characters
+// dropped, added or changed.
+type fuzzy struct {
+	phrase []rune
+	edits  int
 }
 
 // Compile prepares a lexicon for matching.
@@ -99,15 +115,23 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 		if r.When != nil {
 			c.trigger = ids(r.When.Phrases)
 		}
-		if r.Tolerance > 0 {
-			for _, p := range c.phrases {
-				if runes := []rune(m.patterns[p]); len(runes) >= minFuzzyRunes {
-					c.fuzzy = append(c.fuzzy, runes)
+		for _, p := range r.Expanded() {
+			if len(p) == 1 {
+				c.phrases = append(c.phrases, ids(p[0].Phrases)...)
+				continue
+			}
+			var seq sequence
+			for i, piece := range p {
+				seq.pieces = append(seq.pieces, ids(piece.Phrases))
+				if i < len(p)-1 {
+					seq.gaps = append(seq.gaps, gap{piece.GapMin, piece.GapMax})
 				}
 			}
+			c.sequences = append(c.sequences, seq)
 		}
 		m.rules = append(m.rules, c)
 	}
+	m.compileFuzzy()
 	m.trie = ahocorasick.NewTrieBuilder().AddStrings(m.patterns).Build()
 	return m
 }
@@ -115,6 +139,48 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 // minFuzzyRunes: shorter phrases must match exactly, since one changed
 // character in a short phrase makes another phrase.
 const minFuzzyRunes = 5
+
+// autoEdits is tolerance: auto: one edit per this many characters, so that
+// a greeting that lost two characters of nine (您好很高为您务) still counts.
+const autoEdits = 4
+
+// compileFuzzy lists the required phrases that may match with ASR damage.
+// A phrase never gets so many edits that it would match a phrase of
+// another required rule: an opening is not a closing (请问有什么可以帮您 is
+// one character from 请问还有什么可以帮您).
+func (m *Matcher) compileFuzzy() {
+	for i := range m.rules {
+		r := &m.rules[i]
+		if r.Tolerance == 0 || r.Kind != lexicon.KindRequired {
+			continue
+		}
+		for _, p := range r.phrases {
+			phrase := []rune(m.patterns[p])
+			if len(phrase) < minFuzzyRunes {
+				continue
+			}
+			edits := int(r.Tolerance)
+			if r.Tolerance == lexicon.ToleranceAuto {
+				edits = len(phrase) / autoEdits
+			}
+			for j := range m.rules {
+				o := &m.rules[j]
+				if j == i || o.Kind != lexicon.KindRequired {
+					continue
+				}
+				for _, q := range o.phrases {
+					other := []rune(m.patterns[q])
+					for edits > 0 && withinEdits(phrase, other, edits) {
+						edits--
+					}
+				}
+			}
+			if edits > 0 {
+				r.fuzzy = append(r.fuzzy, fuzzy{phrase, edits})
+			}
+		}
+	}
+}
 
 // Words returns the normalized phrases, to be added to the segmenter's
 // dictionary so that jieba keeps them whole.
@@ -142,7 +208,22 @@ type utterance struct {
 	// whole[p] are the occurrences of pattern p that start and end on
 	// jieba word boundaries; any[p] all of them (for exceptions).
 	whole, any map[int][]span
+	// runeAt[b] is the number of characters before byte b of the
+	// normalized text: gaps and whole replies count characters.
+	runeAt []int
+	quoter func(from, to int) string // made when a hit first quotes u
 }
+
+// quote is the words as written of a span of the normalized text.
+func (u *utterance) quote(s span) string {
+	if u.quoter == nil {
+		u.quoter = u.text.Quoter()
+	}
+	return u.quoter(s.start, s.end)
+}
+
+// runes is the number of characters in the span.
+func (u *utterance) runes(s span) int { return u.runeAt[s.end] - u.runeAt[s.start] }
 
 func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	u := utterance{Segment: s, index: i, text: normalize.New(s.Text)}
@@ -155,6 +236,13 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 		boundary[t.Start], boundary[t.End] = true, true
 	}
 	u.whole, u.any = map[int][]span{}, map[int][]span{}
+	u.runeAt = make([]int, len(u.text.Norm)+1)
+	n := 0
+	for b := range u.text.Norm {
+		u.runeAt[b] = n
+		n++
+	}
+	u.runeAt[len(u.text.Norm)] = n // matches start and end on character boundaries
 	for _, match := range matches {
 		p := int(match.Pattern())
 		sp := span{int(match.Pos()), int(match.Pos()) + len(m.patterns[p])}
@@ -166,10 +254,15 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	return u
 }
 
-// find returns the spans where the rule's phrases, all_of groups or near
-// pairs match in u, less those inside an exception, without overlaps
-// (longest first).
+// find returns the spans where the rule's phrases, patterns, all_of groups
+// or near pairs match in u, less those inside an exception and, for a
+// whole-reply rule, those that leave more of the utterance outside than it
+// allows; without overlaps (longest first). Every step is linear in the
+// occurrences after a sort, so no utterance can stall a worker.
 func (r *rule) find(u *utterance) []span {
+	if u.whole == nil {
+		return nil // no phrase of the lexicon occurs
+	}
 	var spans []span
 	for _, p := range r.phrases {
 		spans = append(spans, u.whole[p]...)
@@ -182,24 +275,52 @@ func (r *rule) find(u *utterance) []span {
 	for _, n := range r.near {
 		spans = append(spans, u.near(n)...)
 	}
-	spans = slices.DeleteFunc(spans, func(s span) bool {
-		for _, e := range r.exceptions {
-			if slices.ContainsFunc(u.any[e], func(x span) bool { return s.within(x) }) {
-				return true
-			}
-		}
-		return false
-	})
+	for _, seq := range r.sequences {
+		spans = append(spans, u.sequence(seq)...)
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	if r.WholeReply != nil {
+		total := u.runeAt[len(u.text.Norm)]
+		spans = slices.DeleteFunc(spans, func(s span) bool { return total-u.runes(s) > *r.WholeReply })
+	}
+	spans = u.outside(spans, r.exceptions)
 	slices.SortFunc(spans, func(a, b span) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end-b.start, a.end-a.start))
 	})
 	var kept []span
 	for _, s := range spans {
-		if !slices.ContainsFunc(kept, func(k span) bool { return s.start < k.end && k.start < s.end }) {
+		if len(kept) == 0 || s.start >= kept[len(kept)-1].end {
 			kept = append(kept, s)
 		}
 	}
 	return kept
+}
+
+// outside drops the spans that lie inside an occurrence of an exception.
+func (u *utterance) outside(spans []span, exceptions []int) []span {
+	var covers []span
+	for _, e := range exceptions {
+		covers = append(covers, u.any[e]...)
+	}
+	if len(covers) == 0 {
+		return spans
+	}
+	slices.SortFunc(covers, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	out := spans[:0]
+	reach, next := -1, 0 // the furthest end of the covers that start at or before s
+	for _, s := range spans {
+		for next < len(covers) && covers[next].start <= s.start {
+			reach = max(reach, covers[next].end)
+			next++
+		}
+		if reach < s.end {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // allOf reports whether every pattern of g occurs, and the span covering
@@ -216,28 +337,100 @@ func (u *utterance) allOf(g []int) (span, bool) {
 	return cover, true
 }
 
-// near returns the spans covering an occurrence of A and one of B with at
-// most within runes between them, in either order.
-func (u *utterance) near(n near) []span {
+// occurrences are the whole-word occurrences of any of the patterns, by
+// start.
+func (u *utterance) occurrences(patterns []int) []span {
 	var out []span
-	for _, a := range n.a {
-		for _, b := range n.b {
-			for _, x := range u.whole[a] {
-				for _, y := range u.whole[b] {
-					first, second := x, y
-					if y.start < x.start {
-						first, second = y, x
-					}
-					gap := 0
-					if second.start > first.end {
-						gap = utf8.RuneCountInString(u.text.Norm[first.end:second.start])
-					}
-					if gap <= n.within {
-						out = append(out, span{first.start, max(first.end, second.end)})
-					}
+	for _, p := range patterns {
+		out = append(out, u.whole[p]...)
+	}
+	slices.SortFunc(out, func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end)) })
+	return out
+}
+
+// near returns, for each occurrence of A, the span covering it and the
+// closest occurrence of B before or after it with at most within
+// characters between them. Two pointers over occurrences sorted by start:
+// linear, where pairing every A with every B was quadratic.
+func (u *utterance) near(n near) []span {
+	as, bs := u.occurrences(n.a), u.occurrences(n.b)
+	if len(as) == 0 || len(bs) == 0 {
+		return nil
+	}
+	// bs by end, for the B that ends before an A starts.
+	byEnd := slices.Clone(bs)
+	slices.SortFunc(byEnd, func(a, b span) int { return cmp.Compare(a.end, b.end) })
+	var out []span
+	after, before := 0, 0
+	for _, a := range as {
+		// The first B starting at or after A's start (B may overlap A).
+		for after < len(bs) && bs[after].start < a.start {
+			after++
+		}
+		// The last B ending at or before A's end.
+		for before < len(byEnd) && byEnd[before].end <= a.end {
+			before++
+		}
+		switch {
+		case after < len(bs) && u.gapRunes(a, bs[after]) <= n.within:
+			out = append(out, span{a.start, max(a.end, bs[after].end)})
+		case before > 0 && u.gapRunes(byEnd[before-1], a) <= n.within:
+			b := byEnd[before-1]
+			out = append(out, span{min(a.start, b.start), max(a.end, b.end)})
+		case after > 0 && bs[after-1].end > a.start: // a B that starts before A and overlaps it
+			b := bs[after-1]
+			out = append(out, span{b.start, max(a.end, b.end)})
+		}
+	}
+	return out
+}
+
+// gapRunes is the number of characters between first's end and second's
+// start (0 when they touch or overlap).
+func (u *utterance) gapRunes(first, second span) int {
+	if second.start <= first.end {
+		return 0
+	}
+	return u.runeAt[second.start] - u.runeAt[first.end]
+}
+
+// sequence returns the spans where the pieces of seq follow each other
+// within their gaps. ends[c] is the latest start of a chain of the pieces
+// so far that ends at character c; each occurrence of the next piece looks
+// back at most the gap's width, so the work is linear in the occurrences.
+func (u *utterance) sequence(seq sequence) []span {
+	type chain struct{ start int } // byte offset where the chain starts
+	ends := map[int]chain{}        // by the character where a chain ends
+	for _, occ := range u.occurrences(seq.pieces[0]) {
+		e := u.runeAt[occ.end]
+		if ch, ok := ends[e]; !ok || occ.start > ch.start {
+			ends[e] = chain{occ.start}
+		}
+	}
+	var out []span
+	for i := 1; i < len(seq.pieces) && len(ends) > 0; i++ {
+		g := seq.gaps[i-1]
+		next := map[int]chain{}
+		for _, occ := range u.occurrences(seq.pieces[i]) {
+			c := u.runeAt[occ.start]
+			best, found := chain{}, false
+			for back := g.min; back <= g.max && c-back >= 0; back++ {
+				if ch, ok := ends[c-back]; ok && (!found || ch.start > best.start) {
+					best, found = ch, true
 				}
 			}
+			if !found {
+				continue
+			}
+			e := u.runeAt[occ.end]
+			if ch, ok := next[e]; !ok || best.start > ch.start {
+				next[e] = best
+			}
+			if i == len(seq.pieces)-1 {
+				out = append(out, span{best.start, occ.end})
+			}
 		}
+		ends = next
 	}
 	return out
 }
@@ -261,11 +454,12 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 		r := &m.rules[i]
 		switch r.Kind {
 		case lexicon.KindBanned:
-			for _, u := range utts {
+			for i := range utts {
+				u := &utts[i]
 				if !r.appliesTo(u.Speaker) {
 					continue
 				}
-				for _, sp := range r.find(&u) {
+				for _, sp := range r.find(u) {
 					res.Hits = append(res.Hits, r.hit(u, sp, t.Timed))
 					res.BannedCount++
 				}
@@ -354,14 +548,14 @@ func (r *rule) turnWindow(utts []utterance, n int) func(utterance) bool {
 	return func(u utterance) bool { return slices.Contains(turns, u.index) }
 }
 
-// fuzzyFind looks for a long required phrase with up to Tolerance runes
-// dropped, added or changed: ASR damage (您好很高兴您服务).
+// fuzzyFind looks for a long required phrase with a few characters dropped,
+// added or changed: ASR damage (您好很高兴您服务).
 func (r *rule) fuzzyFind(u utterance) bool {
 	if len(r.fuzzy) == 0 {
 		return false
 	}
 	text := []rune(u.text.Norm)
-	return slices.ContainsFunc(r.fuzzy, func(p []rune) bool { return withinEdits(p, text, r.Tolerance) })
+	return slices.ContainsFunc(r.fuzzy, func(f fuzzy) bool { return withinEdits(f.phrase, text, f.edits) })
 }
 
 // withinEdits reports whether pattern occurs in text with at most k edits
@@ -428,7 +622,7 @@ func (m *Matcher) conditional(r *rule, utts []utterance, timed bool) []Hit {
 			h := Hit{
 				RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
 				Speaker: r.Speaker, Start: u.Start, End: u.End, Timed: timed, SegmentIndex: u.index,
-				Text: u.Text, Matched: u.text.Original(trig[0].start, trig[0].end), pos: trig[0].start,
+				Text: u.Text, Matched: u.quote(trig[0]), pos: trig[0].start,
 			}
 			hits = append(hits, h)
 		}
@@ -442,11 +636,11 @@ func (r *rule) triggerSpans(u *utterance) []span {
 	return t.find(u)
 }
 
-func (r *rule) hit(u utterance, sp span, timed bool) Hit {
+func (r *rule) hit(u *utterance, sp span, timed bool) Hit {
 	return Hit{
 		RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
 		Speaker: u.Speaker, Start: u.Start, End: u.End, Timed: timed, SegmentIndex: u.index,
-		Text: u.Text, Matched: u.text.Original(sp.start, sp.end), pos: sp.start,
+		Text: u.Text, Matched: u.quote(sp), pos: sp.start,
 	}
 }
 
