@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $$((200000 * $(FUZZSCALE)))x ./pipeline/stage/decode
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/stage/transcript
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
+	$(GO) test -run '^$$' -fuzz FuzzReadUtterances -fuzztime $$((20000 * $(FUZZSCALE)))x ./lexicon/lexcheck
 	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/source
 	$(GO) test -tags mutations -run TestMutatedRecordings ./pipeline/stage/audio
 

@@ -202,6 +202,23 @@ func (e *Engine) Finds(ruleID, text string) (bool, error) {
 	return e.matcher.Finds(ruleID, text, seg), nil
 }
 
+// Banned returns the forbidden phrases the rules find in one turn said by
+// speaker (agent or customer), as in a call: what lexicon eval measures.
+func (e *Engine) Banned(speaker, text string) ([]rules.Hit, error) {
+	seg, err := e.segmenter()
+	if err != nil {
+		return nil, err
+	}
+	t := &transcript.Transcript{Segments: []transcript.Segment{{Speaker: speaker, Text: text}}}
+	var out []rules.Hit
+	for _, h := range e.matcher.Match(t, seg, 0).Hits {
+		if h.Kind == lexicon.KindBanned {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
 // Cut shows how the rules see text: normalized, then cut into words.
 func (e *Engine) Cut(text string) ([]string, error) {
 	seg, err := e.segmenter()

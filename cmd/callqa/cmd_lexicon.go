@@ -21,7 +21,7 @@ func newLexiconCommand() *cobra.Command {
 		Use:   "lexicon",
 		Short: "Test and lint rule files: the CI gate for lexicon changes",
 	}
-	cmd.AddCommand(newLexiconTestCommand(), newLexiconLintCommand())
+	cmd.AddCommand(newLexiconTestCommand(), newLexiconLintCommand(), newLexiconEvalCommand())
 	return cmd
 }
 
@@ -128,4 +128,102 @@ warnings are advice.`,
 	}
 	cmd.Flags().StringArrayVar(&files, "lexicon", nil, lexiconFlagHelp)
 	return cmd
+}
+
+// evalOptions are the flags of callqa lexicon eval.
+type evalOptions struct {
+	Lexicon []string
+	JUnit   string
+	Gates   lexcheck.Gates
+	List    int
+}
+
+func newLexiconEvalCommand() *cobra.Command {
+	var opts evalOptions
+	cmd := &cobra.Command{
+		Use:   "eval CORPUS...",
+		Short: "Measure the rules on labelled turns and calls: precision, recall and F1 per family and rule",
+		Long: `Eval runs the lexicon over labelled material and says how right it is.
+
+CORPUS is files of labelled turns and folders. A turns file is TSV, as a
+spreadsheet exports it: a header with the columns speaker, text and expect
+(any order; note and other columns are ignored), then one turn a line:
+
+  speaker	text	expect
+  agent	这事我管不了，你自己去营业厅问吧	shirking
+  agent	不麻烦的，我帮您查一下	none
+
+expect is a family of forbidden phrasing (a rule category: shirking,
+talking_down, blaming, impatience, confrontation, refusal, dont_know,
+dismissive, over_promising, abuse, or a team's own) or none. A .jsonl file
+holds the same as {"speaker": ..., "text": ..., "expect": ...} a line.
+Folders are searched for such files and for calls (NAME.json and the like)
+with a NAME.expect.yaml that labels them:
+
+  greeting: true        # the agent opened the call properly
+  closing: false        # ... and did not close it properly
+  banned: [shirking]    # the families the agent said
+
+It prints precision, recall and F1 per family and for all forbidden phrasing,
+false alarms per 1,000 agent turns, each rule's hits and how many were right,
+the greeting and closing verdicts against the labels, and every miss and false
+alarm with its words. With the gates it exits 1 when the lexicon falls below.`,
+		Example: `  callqa lexicon eval testdata/lexicon
+  callqa lexicon eval --lexicon default --lexicon team.yaml reviewed.tsv calls/ --min-precision 0.97 --min-recall 0.9 --junit eval.xml`,
+		Args: cobra.MinimumNArgs(1),
+		PreRunE: func(*cobra.Command, []string) error {
+			for _, g := range []float64{opts.Gates.Precision, opts.Gates.Recall, opts.Gates.Verdicts} {
+				if g < 0 || g > 1 {
+					return usageError{fmt.Errorf("gates are shares from 0 to 1, not %g", g)}
+				}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, corpus []string) error {
+			return runLexiconEval(cmd.OutOrStdout(), opts, corpus)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Lexicon, "lexicon", nil, lexiconFlagHelp)
+	f.StringVar(&opts.JUnit, "junit", "", "also write the gates, misses and false alarms as JUnit XML to this file")
+	f.Float64Var(&opts.Gates.Precision, "min-precision", 0, "exit 1 when the precision of finding forbidden phrasing is below this (0 to 1)")
+	f.Float64Var(&opts.Gates.Recall, "min-recall", 0, "exit 1 when the recall of finding forbidden phrasing is below this (0 to 1)")
+	f.Float64Var(&opts.Gates.Verdicts, "min-verdicts", 0, "exit 1 when the share of labelled calls whose greeting, or closing, is judged right is below this (0 to 1)")
+	f.IntVar(&opts.List, "list", 50, "misses and false alarms to list, each (-1: all)")
+	return cmd
+}
+
+func runLexiconEval(out io.Writer, opts evalOptions, corpus []string) error {
+	lex, err := lexicon.Load(opts.Lexicon...)
+	if err != nil {
+		return err
+	}
+	engine, err := pipeline.New(pipeline.Config{Lexicon: lex})
+	if err != nil {
+		return err
+	}
+	ev, err := lexcheck.Evaluate(engine, corpus)
+	if err != nil {
+		return err
+	}
+	if err := ev.WriteText(out, lex.ID(), opts.List); err != nil {
+		return err
+	}
+	cases := ev.Cases(opts.Gates)
+	if opts.JUnit != "" {
+		if err := atomicfile.Write(opts.JUnit, func(w io.Writer) error { return lexcheck.WriteJUnit(w, lex.ID(), cases) }); err != nil {
+			return err
+		}
+	}
+	failed := false
+	for _, c := range cases {
+		if c.Suite == "eval gates" && c.Failure != "" {
+			fmt.Fprintf(out, "FAIL %s\n", c.Failure)
+			failed = true
+		}
+	}
+	if failed {
+		return errChecksFailed
+	}
+	return nil
 }

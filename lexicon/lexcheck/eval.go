@@ -1,0 +1,451 @@
+package lexcheck
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline"
+	"github.com/callqa/callqa/pipeline/source"
+)
+
+// None is the label of a turn with no forbidden phrasing.
+const None = "none"
+
+// Utterance is one labelled turn: who said it, what, and the family of
+// forbidden phrasing a reviewer found in it (a rule category), or None.
+type Utterance struct {
+	Speaker string `json:"speaker"`
+	Text    string `json:"text"`
+	Expect  string `json:"expect"`
+	Note    string `json:"note,omitempty"`
+	// Where is file:line, to find the turn again.
+	Where string `json:"-"`
+}
+
+// maxCorpusFile caps one corpus file.
+const maxCorpusFile = 64 << 20
+
+// ReadUtterances reads labelled turns from a TSV file (a header naming at
+// least the columns speaker, text and expect, in any order, as a
+// spreadsheet exports it; note is optional) or a JSONL file (one object
+// with those keys a line).
+func ReadUtterances(path string) ([]Utterance, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCorpusFile {
+		return nil, fmt.Errorf("%s: larger than %d MB", path, maxCorpusFile>>20)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	var out []Utterance
+	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
+		out, err = readJSONL(path, data)
+	} else {
+		out, err = readTSV(path, data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no labelled turns", path)
+	}
+	return out, nil
+}
+
+func readTSV(path string, data []byte) ([]Utterance, error) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	col := map[string]int{}
+	var out []Utterance
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		fields := strings.Split(text, "\t")
+		if len(col) == 0 {
+			for i, f := range fields {
+				col[strings.ToLower(strings.TrimSpace(f))] = i
+			}
+			for _, need := range []string{"speaker", "text", "expect"} {
+				if _, ok := col[need]; !ok {
+					return nil, fmt.Errorf("%s:1: the header needs the columns speaker, text and expect (tab-separated), not %q", path, text)
+				}
+			}
+			continue
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(fields) {
+				return strings.TrimSpace(fields[i])
+			}
+			return ""
+		}
+		u := Utterance{Speaker: get("speaker"), Text: get("text"), Expect: get("expect"), Note: get("note"), Where: fmt.Sprintf("%s:%d", path, line)}
+		if err := u.check(); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", path, line+1, err)
+	}
+	return out, nil
+}
+
+func readJSONL(path string, data []byte) ([]Utterance, error) {
+	var out []Utterance
+	for i, text := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		var u Utterance
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&u); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		u.Where = fmt.Sprintf("%s:%d", path, i+1)
+		if err := u.check(); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func (u *Utterance) check() error {
+	u.Speaker = strings.ToLower(u.Speaker)
+	u.Expect = strings.ToLower(u.Expect)
+	switch {
+	case u.Speaker != lexicon.SpeakerAgent && u.Speaker != lexicon.SpeakerCustomer:
+		return fmt.Errorf("%s: speaker %q: want agent or customer", u.Where, u.Speaker)
+	case u.Text == "":
+		return fmt.Errorf("%s: empty text", u.Where)
+	case u.Expect == "":
+		return fmt.Errorf("%s: empty expect: a family (a rule category) or %s", u.Where, None)
+	}
+	return nil
+}
+
+// Score counts a detector's outcomes against labels.
+type Score struct {
+	Name          string
+	TP, FP, FN    int
+	Labelled, Hit int // labelled positive; found positive
+}
+
+// Precision is TP / (TP + FP), 1 when nothing was found.
+func (s Score) Precision() float64 { return ratio(s.TP, s.TP+s.FP) }
+
+// Recall is TP / (TP + FN), 1 when nothing was labelled.
+func (s Score) Recall() float64 { return ratio(s.TP, s.TP+s.FN) }
+
+// F1 is the harmonic mean of precision and recall.
+func (s Score) F1() float64 {
+	p, r := s.Precision(), s.Recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// Mistake is a turn the lexicon missed or flagged wrongly, with its words.
+type Mistake struct {
+	Where, Speaker, Text, Expect string
+	// Found are the families found (and the rules and words behind them).
+	Found []string
+}
+
+// Verdicts is a confusion table of a yes/no verdict (greeting, closing)
+// over labelled calls.
+type Verdicts struct {
+	Name                       string
+	OKOK, OKNot, NotOK, NotNot int      // labelled, then found
+	Wrong                      []string // the calls judged wrongly, with why
+}
+
+// Right is the share of calls judged as labelled.
+func (v Verdicts) Right() float64 {
+	return ratio(v.OKOK+v.NotNot, v.OKOK+v.OKNot+v.NotOK+v.NotNot)
+}
+
+// Eval is a lexicon measured on labelled material.
+type Eval struct {
+	Turns, AgentTurns, Calls int
+	// Banned is any forbidden phrasing found in a turn labelled with any
+	// family; Families is each family on its own (a turn labelled shirking
+	// where only blaming is found is a miss of shirking and a false alarm
+	// of blaming); Rules counts each rule's hits that were right.
+	Banned   Score
+	Families []Score
+	Rules    []Score
+	// FalseAlarmTurns are clean agent turns with a hit.
+	FalseAlarmTurns     int
+	Misses, FalseAlarms []Mistake
+	Greeting, Closing   Verdicts
+	CallFamilies        []Score
+}
+
+// FalseAlarmsPer1000 is the clean agent turns flagged per 1,000 agent turns.
+func (e *Eval) FalseAlarmsPer1000() float64 {
+	if e.AgentTurns == 0 {
+		return 0
+	}
+	return 1000 * float64(e.FalseAlarmTurns) / float64(e.AgentTurns)
+}
+
+// Evaluate runs the lexicon over the corpus: files of labelled turns (.tsv,
+// .jsonl) and folders, searched for such files and for calls with a
+// NAME.expect.yaml that labels greeting, closing or banned families.
+func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
+	var turnFiles, callDirs []string
+	for _, c := range corpus {
+		st, err := os.Stat(c)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			turnFiles = append(turnFiles, c)
+			continue
+		}
+		callDirs = append(callDirs, c)
+		err = filepath.WalkDir(c, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if ext := strings.ToLower(filepath.Ext(p)); !d.IsDir() && (ext == ".tsv" || ext == ".jsonl") {
+				turnFiles = append(turnFiles, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	ev := &Eval{Banned: Score{Name: "all forbidden phrasing"}}
+	for _, f := range turnFiles {
+		turns, err := ReadUtterances(f)
+		if err != nil {
+			return nil, err
+		}
+		if err := ev.turns(e, turns); err != nil {
+			return nil, err
+		}
+	}
+	if len(callDirs) > 0 {
+		if err := ev.calls(e, callDirs); err != nil {
+			return nil, err
+		}
+	}
+	if ev.Turns == 0 && ev.Calls == 0 {
+		return nil, fmt.Errorf("no labelled turns (.tsv, .jsonl) and no labelled calls (NAME%s with greeting, closing or banned) in %v", ExpectSuffix, corpus)
+	}
+	sortScores(ev.Families)
+	sortScores(ev.Rules)
+	sortScores(ev.CallFamilies)
+	return ev, nil
+}
+
+func (ev *Eval) turns(e *pipeline.Engine, turns []Utterance) error {
+	families := scoreIndex(&ev.Families)
+	rules := scoreIndex(&ev.Rules)
+	for _, u := range turns {
+		hits, err := e.Banned(u.Speaker, u.Text)
+		if err != nil {
+			return err
+		}
+		ev.Turns++
+		if u.Speaker == lexicon.SpeakerAgent {
+			ev.AgentTurns++
+		}
+		found := map[string]bool{}
+		var what []string
+		for _, h := range hits {
+			found[h.Category] = true
+			what = append(what, fmt.Sprintf("%s %s %q", h.Category, h.RuleID, h.Matched))
+			r := rules(h.RuleID)
+			r.Hit++
+			if h.Category == u.Expect {
+				r.TP++
+			} else {
+				r.FP++
+			}
+		}
+		labelled := u.Expect != None
+		if labelled {
+			families(u.Expect).Labelled++
+			ev.Banned.Labelled++
+		}
+		if len(hits) > 0 {
+			ev.Banned.Hit++
+		}
+		switch {
+		case labelled && len(hits) > 0:
+			ev.Banned.TP++
+		case labelled:
+			ev.Banned.FN++
+		case len(hits) > 0:
+			ev.Banned.FP++
+			if u.Speaker == lexicon.SpeakerAgent {
+				ev.FalseAlarmTurns++
+			}
+		}
+		mistake := Mistake{Where: u.Where, Speaker: u.Speaker, Text: u.Text, Expect: u.Expect, Found: what}
+		if labelled && !found[u.Expect] {
+			families(u.Expect).FN++
+			ev.Misses = append(ev.Misses, mistake)
+		}
+		wrong := false
+		for _, f := range slices.Sorted(maps.Keys(found)) {
+			s := families(f)
+			s.Hit++
+			if f == u.Expect {
+				s.TP++
+			} else {
+				s.FP++
+				wrong = true
+			}
+		}
+		if wrong {
+			ev.FalseAlarms = append(ev.FalseAlarms, mistake)
+		}
+	}
+	return nil
+}
+
+// calls runs the labelled calls: greeting and closing verdicts, and the
+// families of forbidden phrasing in each call.
+func (ev *Eval) calls(e *pipeline.Engine, dirs []string) error {
+	found, err := source.Find(dirs)
+	if err != nil {
+		return err
+	}
+	ev.Greeting.Name, ev.Closing.Name = "greeting", "closing"
+	families := scoreIndex(&ev.CallFamilies)
+	for _, in := range found {
+		want, ok, err := readExpectation(in)
+		if err != nil {
+			return err
+		}
+		if !ok || (want.Greeting == nil && want.Closing == nil && want.Banned == nil) {
+			continue
+		}
+		c := e.Process(in)
+		if c.Failed() {
+			return fmt.Errorf("labelled call %s: %w", in.ID, c.Err)
+		}
+		ev.Calls++
+		ev.Greeting.add(in.ID, want.Greeting, c.GreetingOK)
+		ev.Closing.add(in.ID, want.Closing, c.ClosingOK)
+		if want.Banned == nil {
+			continue
+		}
+		got := map[string]bool{}
+		for _, h := range c.Card.Hits {
+			if h.Kind == lexicon.KindBanned {
+				got[h.Category] = true
+			}
+		}
+		for _, f := range *want.Banned {
+			s := families(f)
+			s.Labelled++
+			if got[f] {
+				s.TP++
+			} else {
+				s.FN++
+			}
+		}
+		for f := range got {
+			s := families(f)
+			s.Hit++
+			if !slices.Contains(*want.Banned, f) {
+				s.FP++
+			}
+		}
+	}
+	return nil
+}
+
+func (v *Verdicts) add(call string, want, got *bool) {
+	if want == nil {
+		return
+	}
+	g := got != nil && *got
+	switch {
+	case *want && g:
+		v.OKOK++
+	case *want:
+		v.OKNot++
+		v.Wrong = append(v.Wrong, call+": labelled proper, found missing")
+	case g:
+		v.NotOK++
+		v.Wrong = append(v.Wrong, call+": labelled missing, found proper")
+	default:
+		v.NotNot++
+	}
+}
+
+// readExpectation reads NAME.expect.yaml beside a call, if there is one.
+func readExpectation(c source.Call) (Expectation, bool, error) {
+	var want Expectation
+	path := c.TranscriptPath
+	if path == "" {
+		path = c.AudioPath
+	}
+	expectPath := filepath.Join(filepath.Dir(path), c.ID+ExpectSuffix)
+	data, err := os.ReadFile(expectPath)
+	if os.IsNotExist(err) {
+		return want, false, nil
+	}
+	if err != nil {
+		return want, false, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&want); err != nil {
+		return want, false, fmt.Errorf("%s: %w", expectPath, err)
+	}
+	return want, true, nil
+}
+
+// scoreIndex returns a function that finds or adds the score of a name.
+func scoreIndex(scores *[]Score) func(string) *Score {
+	at := map[string]int{}
+	for i, s := range *scores {
+		at[s.Name] = i
+	}
+	return func(name string) *Score {
+		i, ok := at[name]
+		if !ok {
+			i = len(*scores)
+			at[name] = i
+			*scores = append(*scores, Score{Name: name})
+		}
+		return &(*scores)[i]
+	}
+}
+
+func sortScores(s []Score) {
+	slices.SortFunc(s, func(a, b Score) int { return strings.Compare(a.Name, b.Name) })
+}
