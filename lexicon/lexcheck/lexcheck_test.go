@@ -62,3 +62,40 @@ func TestJUnitEscapesText(t *testing.T) {
 		t.Error("markup from a rule reached the XML unescaped")
 	}
 }
+
+// TestLintPatterns: unused classes, explosive patterns and required phrases
+// shared by two windows are reported; exceptions may cancel pattern matches.
+func TestLintPatterns(t *testing.T) {
+	lex, err := lexicon.Parse("p.yaml", []byte(`
+name: p
+classes:
+  self: [我, 我们]
+  unused: [呢]
+  many: [a, b, c, d, e, f, g, h, i, j, k, l]
+rules:
+  - {id: shirk, kind: banned, penalty: 1, patterns: ["{self}管不了"], exceptions: [我管不了太多]}
+  - {id: huge, kind: banned, penalty: 1, patterns: ["{many}{many}{many}"]}
+  - {id: open, kind: required, window: opening, penalty: 1, phrases: [请问有什么可以帮您]}
+  - {id: close, kind: required, window: closing, penalty: 1, patterns: ["请问(还)?有什么可以帮您"]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Lint(lex) {
+		got = append(got, f.Severity+" "+f.Rule+" "+f.Message)
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`warning classes class "unused" is used by no pattern`,
+		`warning huge a pattern expands to 1728 phrases in one piece`,
+		`warning open phrase "请问有什么可以帮您" is found inside "请问有什么可以帮您" of rule close (closing window)`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("lint lacks %q; got:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "exception") || strings.Contains(all, `class "self"`) || strings.Contains(all, `class "many"`) {
+		t.Errorf("a working exception or a used class was reported:\n%s", all)
+	}
+}

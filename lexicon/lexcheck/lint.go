@@ -2,6 +2,7 @@ package lexcheck
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -54,6 +55,16 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 		for _, p := range r.MatchPhrases() {
 			matchers = append(matchers, norm(p))
 		}
+		for _, p := range r.Expanded() {
+			for _, piece := range p {
+				if len(piece.Phrases) > lexicon.LintExpansion {
+					add(r.ID, Warning, "a pattern expands to %d phrases in one piece (more than %d): split it, or use a gap", len(piece.Phrases), lexicon.LintExpansion)
+				}
+				for _, lit := range piece.Phrases {
+					matchers = append(matchers, norm(lit))
+				}
+			}
+		}
 		for _, e := range r.Exceptions {
 			ne := norm(e)
 			if ne != "" && !slices.ContainsFunc(matchers, func(m string) bool { return m != "" && strings.Contains(ne, m) }) {
@@ -67,6 +78,8 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 			add(r.ID, Warning, "no near-miss examples that must not match")
 		}
 	}
+	out = append(out, lintClasses(lex)...)
+	out = append(out, lintRequired(lex)...)
 	for _, p := range all {
 		for _, q := range all {
 			if q.norm != p.norm && strings.Contains(q.norm, p.norm) && !strings.HasPrefix(q.norm, p.norm) && !strings.HasSuffix(q.norm, p.norm) && q.rule != p.rule {
@@ -75,6 +88,58 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 		}
 	}
 	return dedupe(out)
+}
+
+// lintClasses warns of word classes no pattern uses.
+func lintClasses(lex *lexicon.Lexicon) []Finding {
+	used := map[string]bool{}
+	for _, r := range lex.Rules {
+		for _, p := range r.Patterns {
+			for name := range lex.Classes {
+				if strings.Contains(p, "{"+name+"}") {
+					used[name] = true
+				}
+			}
+		}
+	}
+	var out []Finding
+	for _, name := range slices.Sorted(maps.Keys(lex.Classes)) {
+		if !used[name] {
+			out = append(out, Finding{"classes", Warning, fmt.Sprintf("class %q is used by no pattern", name)})
+		}
+	}
+	return out
+}
+
+// lintRequired warns of a required phrase that another required rule of
+// another window also accepts: the same words would count as an opening
+// and as a closing.
+func lintRequired(lex *lexicon.Lexicon) []Finding {
+	type phrase struct{ rule, window, written, norm string }
+	var req []phrase
+	for _, r := range lex.Rules {
+		if r.Kind != lexicon.KindRequired {
+			continue
+		}
+		lits := slices.Clone(r.Phrases)
+		for _, p := range r.Expanded() {
+			if len(p) == 1 {
+				lits = append(lits, p[0].Phrases...)
+			}
+		}
+		for _, l := range lits {
+			req = append(req, phrase{r.ID, r.Window.Name, l, normalize.New(l).Norm})
+		}
+	}
+	var out []Finding
+	for _, p := range req {
+		for _, q := range req {
+			if p.rule != q.rule && p.window != q.window && p.norm != "" && strings.Contains(q.norm, p.norm) {
+				out = append(out, Finding{p.rule, Warning, fmt.Sprintf("phrase %q is found inside %q of rule %s (%s window): the same words would count for both", p.written, q.written, q.rule, q.window)})
+			}
+		}
+	}
+	return out
 }
 
 func dedupe(fs []Finding) []Finding {
