@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
@@ -36,6 +37,9 @@ type Config struct {
 	// ReadAhead decodes each recording on a second goroutine: set it when
 	// fewer calls run at once than there are cores.
 	ReadAhead bool
+	// CallTimeout is the most one call may take in Run before it becomes
+	// an error row (0: no limit).
+	CallTimeout time.Duration
 }
 
 // Engine processes calls. It holds the compiled lexicon and the one shared
@@ -81,7 +85,7 @@ func (e *Engine) LexiconVersion() string { return e.version }
 // bug in a stage, met on one odd input), becomes the call's Err, so that
 // the batch goes on.
 func (e *Engine) Process(in source.Call) (c Call) {
-	c = Call{Source: in, AgentChannel: in.AgentChannel.Or(e.cfg.AgentChannel), LexiconVersion: e.LexiconVersion()}
+	c = e.found(in)
 	fail := func(err error) Call { return c.failed(err) }
 	defer func() {
 		if p := recover(); p != nil {
@@ -99,6 +103,11 @@ func (e *Engine) Process(in source.Call) (c Call) {
 		return fail(err)
 	}
 	return c
+}
+
+// found is a call as found, before any stage.
+func (e *Engine) found(in source.Call) Call {
+	return Call{Source: in, AgentChannel: in.AgentChannel.Or(e.cfg.AgentChannel), LexiconVersion: e.version}
 }
 
 // read decodes and analyzes the recording and reads the transcript.

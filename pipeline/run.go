@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"time"
 	"runtime"
 	"slices"
 
@@ -54,7 +55,7 @@ func (e *Engine) Run(ctx context.Context, calls []source.Call, workers int, sink
 	for range workers {
 		g.Go(func() error {
 			for j := range jobs {
-				j.out <- e.Process(j.call)
+				j.out <- within(ctx, e.cfg.CallTimeout, e.found(j.call), func() Call { return e.Process(j.call) })
 			}
 			return nil
 		})
@@ -73,6 +74,31 @@ func (e *Engine) Run(ctx context.Context, calls []source.Call, workers int, sink
 		return nil
 	})
 	return g.Wait()
+}
+
+// within runs process, but gives up on it when it takes longer than
+// timeout (0: no limit) or when ctx is cancelled: the call becomes an error
+// and the worker moves on, so that one runaway call (a FIFO that never
+// opens, a pathological transcript) neither stalls the batch nor keeps the
+// run from stopping on SIGINT. The abandoned goroutine ends with the
+// process.
+func within(ctx context.Context, timeout time.Duration, found Call, process func() Call) Call {
+	done := make(chan Call, 1)
+	go func() { done <- process() }()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case c := <-done:
+		return c
+	case <-expired:
+		return found.failed(fmt.Errorf("stopped after %v, the per-call limit (--call-timeout)", timeout))
+	case <-ctx.Done():
+		return found.failed(ctx.Err())
+	}
 }
 
 // deliver hands c to sink. A panic there (a bug met on one odd call)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/callqa/callqa/internal/samplegen"
 	"github.com/callqa/callqa/lexicon"
@@ -160,5 +161,29 @@ func TestSinkPanicBecomesCallError(t *testing.T) {
 	})
 	if err != nil || len(got) != len(calls) || !strings.Contains(got[0].Err.Error(), "odd value") || got[1].Failed() {
 		t.Fatalf("Run = %v, %d calls, first %v", err, len(got), got[0].Err)
+	}
+}
+
+// TestRunawayCall: a call that never finishes becomes an error row after
+// the per-call limit, the other calls go on, and cancelling the run ends it
+// at once even while a call hangs.
+func TestRunawayCall(t *testing.T) {
+	e := newEngine(t)
+	found := e.found(source.Call{ID: "stuck"})
+	hang := make(chan struct{})
+	defer close(hang)
+	stuck := func() Call { <-hang; return Call{} }
+	c := within(context.Background(), 50*time.Millisecond, found, stuck)
+	if c.Err == nil || !strings.Contains(c.Err.Error(), "per-call limit") || c.Source.ID != "stuck" || c.LexiconVersion != e.LexiconVersion() {
+		t.Errorf("a runaway call: %+v", c)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go cancel()
+	if c := within(ctx, 0, found, stuck); !errors.Is(c.Err, context.Canceled) {
+		t.Errorf("cancelled: %v", c.Err)
+	}
+	quick := within(context.Background(), time.Minute, found, func() Call { return Call{Source: source.Call{ID: "quick"}} })
+	if quick.Err != nil || quick.Source.ID != "quick" {
+		t.Errorf("a quick call: %+v", quick)
 	}
 }

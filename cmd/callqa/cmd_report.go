@@ -88,7 +88,7 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 			}
 		}
 	}
-	engine, lex, err := opts.engine(false)
+	engine, lex, err := opts.engine(false, 0)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (o *engineOptions) validate() error {
 
 // engine loads the lexicon and builds the pipeline; readAhead lets a call
 // decode on a second goroutine (see pipeline.Config).
-func (o *engineOptions) engine(readAhead bool) (*pipeline.Engine, *lexicon.Lexicon, error) {
+func (o *engineOptions) engine(readAhead bool, callTimeout time.Duration) (*pipeline.Engine, *lexicon.Lexicon, error) {
 	lex, err := lexicon.Load(o.Lexicon...)
 	if err != nil {
 		return nil, nil, err
@@ -53,7 +53,7 @@ func (o *engineOptions) engine(readAhead bool) (*pipeline.Engine, *lexicon.Lexic
 	ch, _ := source.ParseChannel(o.AgentChannel) // validated
 	e, err := pipeline.New(pipeline.Config{
 		Lexicon: lex, AgentChannel: ch, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles,
-		ReadAhead: readAhead,
+		ReadAhead: readAhead, CallTimeout: callTimeout,
 	})
 	return e, lex, err
 }
@@ -67,6 +67,7 @@ type runOptions struct {
 	Manifest    string
 	MaxFailures string
 	LogEvery    time.Duration
+	CallTimeout time.Duration
 }
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
@@ -75,6 +76,7 @@ func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
 	f.StringVar(&o.MaxFailures, "max-failures", "", "stop, writing nothing, when more calls than this fail: a count (10) or a share of the calls (5%)")
 	f.DurationVar(&o.LogEvery, "log-every", 30*time.Second, "when stderr is not a terminal, a progress line at most this often")
+	f.DurationVar(&o.CallTimeout, "call-timeout", 10*time.Minute, "the most one call may take; a call that takes longer gets an error row and the run goes on (0: no limit)")
 	f.StringVar(&o.Manifest, "manifest", "", "CSV or JSONL file naming the calls and their metadata (call_id, audio, transcript, agent_id, team, started_at, agent_channel)")
 	f.StringVar(&o.Shard, "shard", "", "process only shard i of n (0-based, e.g. 0/4); default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job, else all")
 }
@@ -100,6 +102,8 @@ func (o *runOptions) validate(args []string) error {
 		return usageError{errors.New("run needs --out DIR")}
 	case o.Workers < 1:
 		return usageError{fmt.Errorf("--workers must be at least 1, not %d", o.Workers)}
+	case o.CallTimeout < 0:
+		return usageError{fmt.Errorf("--call-timeout must not be negative, not %v", o.CallTimeout)}
 	}
 	if _, err := parseFailureLimit(o.MaxFailures); err != nil {
 		return usageError{err}
@@ -171,7 +175,7 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	// workers leave cores the user allowed idle (one long call): with
 	// --workers 1 callqa keeps to one core.
 	readAhead := len(calls) < opts.Workers && len(calls) < runtime.GOMAXPROCS(0)
-	engine, _, err := opts.engine(readAhead)
+	engine, _, err := opts.engine(readAhead, opts.CallTimeout)
 	if err != nil {
 		return err
 	}
