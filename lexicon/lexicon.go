@@ -374,10 +374,15 @@ func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 			}
 			out.Rules = slices.Delete(out.Rules, i, i+1)
 		}
+		at := make(map[string]int, len(out.Rules)) // rule id → index: a team file may hold 100,000 rules
+		for i, r := range out.Rules {
+			at[r.ID] = i
+		}
 		for _, r := range l.Rules {
-			if i := slices.IndexFunc(out.Rules, func(o Rule) bool { return o.ID == r.ID }); i >= 0 {
+			if i, ok := at[r.ID]; ok {
 				out.Rules[i] = r
 			} else {
+				at[r.ID] = len(out.Rules)
 				out.Rules = append(out.Rules, r)
 			}
 		}
@@ -391,8 +396,9 @@ func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 	return &out, nil
 }
 
-// MaxSize caps a lexicon file.
-const MaxSize = 8 << 20
+// MaxSize caps a lexicon file: room for a team file of a few hundred
+// thousand rules.
+const MaxSize = 64 << 20
 
 // Parse reads a lexicon from YAML; name is used in error messages, which
 // read "name:line: ...".

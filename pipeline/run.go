@@ -3,9 +3,9 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"time"
 	"runtime"
 	"slices"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 

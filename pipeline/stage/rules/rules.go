@@ -7,8 +7,6 @@ import (
 	"cmp"
 	"slices"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
-
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/stage/normalize"
 	"github.com/callqa/callqa/pipeline/stage/segment"
@@ -46,7 +44,7 @@ type Cutter interface {
 type Matcher struct {
 	settings lexicon.Settings
 	rules    []rule
-	trie     *ahocorasick.Trie
+	ac       *automaton
 	patterns []string // normalized, by automaton index
 }
 
@@ -132,7 +130,7 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 		m.rules = append(m.rules, c)
 	}
 	m.compileFuzzy()
-	m.trie = ahocorasick.NewTrieBuilder().AddStrings(m.patterns).Build()
+	m.ac = newAutomaton(m.patterns)
 	return m
 }
 
@@ -227,7 +225,7 @@ func (u *utterance) runes(s span) int { return u.runeAt[s.end] - u.runeAt[s.star
 
 func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	u := utterance{Segment: s, index: i, text: normalize.New(s.Text)}
-	matches := m.trie.MatchString(u.text.Norm)
+	matches := m.ac.match(u.text.Norm)
 	if len(matches) == 0 {
 		return u // no phrase here: jieba is not needed
 	}
@@ -244,8 +242,8 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	}
 	u.runeAt[len(u.text.Norm)] = n // matches start and end on character boundaries
 	for _, match := range matches {
-		p := int(match.Pattern())
-		sp := span{int(match.Pos()), int(match.Pos()) + len(m.patterns[p])}
+		p := match.pattern
+		sp := span{match.pos, match.pos + len(m.patterns[p])}
 		u.any[p] = append(u.any[p], sp)
 		if boundary[sp.start] && boundary[sp.end] {
 			u.whole[p] = append(u.whole[p], sp)
