@@ -112,7 +112,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, r := range lex.Rules {
-			if r.ID == "" || len(r.Phrases) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio {
+			if r.ID == "" || len(r.Phrases) == 0 && len(r.Expanded()) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio {
 				t.Fatalf("invalid rule accepted: %+v", r)
 			}
 		}

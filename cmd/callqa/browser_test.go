@@ -157,7 +157,7 @@ func TestBrowserReportAndCallPages(t *testing.T) {
 	marked := get(t, ctx, chromedp.Text("mark.hit.selected"))
 	rowSelected := get(t, ctx, chromedp.Evaluate[bool](`document.querySelector("#hit-1").classList.contains("selected")`))
 	segSelected := get(t, ctx, chromedp.Evaluate[string](`document.querySelector("#transcript li.selected").id`))
-	if !strings.Contains(detail, "banned.shirking") || !strings.Contains(detail, "00:09.6") || marked != "你自己去营业厅问吧" || !rowSelected || segSelected != "seg-2" {
+	if !strings.Contains(detail, "banned.shirking") || !strings.Contains(detail, "00:09.6") || marked != "自己去营业厅问吧" || !rowSelected || segSelected != "seg-2" {
 		t.Errorf("after clicking hit 1: detail %q, marked %q, row selected %v, utterance %q", detail, marked, rowSelected, segSelected)
 	}
 	// And a click on the words in the transcript selects their hit.
