@@ -196,8 +196,6 @@ type Result struct {
 // span is a byte range of a normalized utterance.
 type span struct{ start, end int }
 
-func (s span) within(o span) bool { return o.start <= s.start && s.end <= o.end }
-
 // utterance is a segment prepared for matching.
 type utterance struct {
 	transcript.Segment
