@@ -528,21 +528,6 @@ func (l *Lexicon) validate(name string, at lines) error {
 	seen := map[string]int{}
 	for i := range l.Rules {
 		r := &l.Rules[i]
-		if r.Speaker == "" {
-			r.Speaker = SpeakerAgent
-		}
-		if r.Window.Name == "" {
-			r.Window.Name = WindowCall
-		}
-		if r.Kind == KindConditional && r.Within == (Within{}) {
-			r.Within.Turns = 2
-		}
-		if r.When != nil && r.When.Speaker == "" {
-			r.When.Speaker = SpeakerCustomer
-		}
-		if r.Severity == "" {
-			r.Severity = SeverityMajor
-		}
 		switch {
 		case r.ID == "":
 			fail(i, "id", "missing")
@@ -551,84 +536,105 @@ func (l *Lexicon) validate(name string, at lines) error {
 		default:
 			seen[r.ID] = i + 1
 		}
-		oneOf := func(field, v string, allowed ...string) {
-			if !slices.Contains(allowed, v) {
-				fail(i, field, "%q is not one of %s", v, strings.Join(allowed, ", "))
-			}
-		}
-		oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindAudio)
-		if r.Kind == KindAudio {
-			oneOf("metric", r.Metric, audioMetrics...)
-			switch r.Metric {
-			case MetricAgentTalkRatio, MetricAgentSpeechRate:
-				if r.Min == nil && r.Max == nil {
-					fail(i, "metric", "%s needs min or max", r.Metric)
-				}
-			default:
-				if r.Max != nil {
-					fail(i, "max", "%s counts episodes of at least min; it has no max", r.Metric)
-				}
-			}
-			if len(r.AllPhrases()) > 0 || len(r.Patterns) > 0 {
-				fail(i, "phrases", "an audio rule has no phrases")
-			}
-		} else if r.Metric != "" || r.Min != nil || r.Max != nil {
-			fail(i, "metric", "only audio rules have metric, min and max")
-		}
-		oneOf("severity", r.Severity, SeverityMinor, SeverityMajor, SeverityFatal)
-		oneOf("speaker", r.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
-		oneOf("window", r.Window.Name, WindowCall, WindowOpening, WindowClosing, "explicit")
-		if r.Kind != KindRequired && r.Window.Name != WindowCall {
-			fail(i, "window", "only required rules have a window")
-		}
-		switch {
-		case r.Kind == KindConditional && (r.When == nil || len(r.When.Phrases) == 0):
-			fail(i, "when", "a conditional rule needs when: {phrases: [...]}")
-		case r.Kind != KindConditional && r.When != nil:
-			fail(i, "when", "only conditional rules have a trigger")
-		case r.When != nil:
-			oneOf("when", r.When.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
-		}
-		if r.Within.Turns < 0 || r.Within.Seconds < 0 {
-			fail(i, "within", "turns and seconds must not be negative")
-		}
-		if r.Tolerance < ToleranceAuto || r.Tolerance > 2 || (r.Tolerance != 0 && r.Kind != KindRequired) {
-			fail(i, "tolerance", "0 to 2 or auto, and only for required rules")
-		}
-		for _, src := range r.Patterns {
-			if _, err := classNames(src); err != nil {
-				fail(i, "patterns", "%v", err)
-			}
-		}
-		if r.WholeReply != nil && (*r.WholeReply < 0 || r.Kind != KindBanned) {
-			fail(i, "whole_reply", "a number of characters >= 0, and only for banned rules")
-		}
-		for _, n := range r.Near {
-			if len(n.A) == 0 || len(n.B) == 0 || n.Within < 0 {
-				fail(i, "near", "each entry needs a: [...], b: [...] and within >= 0")
-			}
-		}
-		for _, g := range r.AllOf {
-			if len(g) < 2 {
-				fail(i, "all_of", "each group needs two or more phrases")
-			}
-		}
-		if r.Penalty < 0 || r.Cap < 0 {
-			fail(i, "penalty", "penalty and cap must not be negative")
-		}
-		if r.Kind != KindAudio && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
-			fail(i, "phrases", "a rule needs phrases, patterns, all_of or near")
-		}
-		if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {
-			fail(i, "phrases", "all_of and near are for banned rules; required and conditional rules list phrases")
-		}
-		for _, p := range r.AllPhrases() {
-			if strings.TrimSpace(p) == "" {
-				fail(i, "phrases", "empty phrase")
-			}
-		}
+		validateRule(r, func(field, format string, args ...any) { fail(i, field, format, args...) })
 	}
 	return errors.Join(errs...)
+}
+
+// validateRule fills a rule's defaults and reports, through fail, what is
+// wrong with it.
+func validateRule(r *Rule, fail func(field, format string, args ...any)) {
+	if r.Speaker == "" {
+		r.Speaker = SpeakerAgent
+	}
+	if r.Window.Name == "" {
+		r.Window.Name = WindowCall
+	}
+	if r.Kind == KindConditional && r.Within == (Within{}) {
+		r.Within.Turns = 2
+	}
+	if r.When != nil && r.When.Speaker == "" {
+		r.When.Speaker = SpeakerCustomer
+	}
+	if r.Severity == "" {
+		r.Severity = SeverityMajor
+	}
+	oneOf := func(field, v string, allowed ...string) {
+		if !slices.Contains(allowed, v) {
+			fail(field, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+	oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindAudio)
+	if r.Kind == KindAudio {
+		oneOf("metric", r.Metric, audioMetrics...)
+		switch r.Metric {
+		case MetricAgentTalkRatio, MetricAgentSpeechRate:
+			if r.Min == nil && r.Max == nil {
+				fail("metric", "%s needs min or max", r.Metric)
+			}
+		default:
+			if r.Max != nil {
+				fail("max", "%s counts episodes of at least min; it has no max", r.Metric)
+			}
+		}
+		if len(r.AllPhrases()) > 0 || len(r.Patterns) > 0 {
+			fail("phrases", "an audio rule has no phrases")
+		}
+	} else if r.Metric != "" || r.Min != nil || r.Max != nil {
+		fail("metric", "only audio rules have metric, min and max")
+	}
+	oneOf("severity", r.Severity, SeverityMinor, SeverityMajor, SeverityFatal)
+	oneOf("speaker", r.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
+	oneOf("window", r.Window.Name, WindowCall, WindowOpening, WindowClosing, "explicit")
+	if r.Kind != KindRequired && r.Window.Name != WindowCall {
+		fail("window", "only required rules have a window")
+	}
+	switch {
+	case r.Kind == KindConditional && (r.When == nil || len(r.When.Phrases) == 0):
+		fail("when", "a conditional rule needs when: {phrases: [...]}")
+	case r.Kind != KindConditional && r.When != nil:
+		fail("when", "only conditional rules have a trigger")
+	case r.When != nil:
+		oneOf("when", r.When.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
+	}
+	if r.Within.Turns < 0 || r.Within.Seconds < 0 {
+		fail("within", "turns and seconds must not be negative")
+	}
+	if r.Tolerance < ToleranceAuto || r.Tolerance > 2 || (r.Tolerance != 0 && r.Kind != KindRequired) {
+		fail("tolerance", "0 to 2 or auto, and only for required rules")
+	}
+	for _, src := range r.Patterns {
+		if _, err := classNames(src); err != nil {
+			fail("patterns", "%v", err)
+		}
+	}
+	if r.WholeReply != nil && (*r.WholeReply < 0 || r.Kind != KindBanned) {
+		fail("whole_reply", "a number of characters >= 0, and only for banned rules")
+	}
+	for _, n := range r.Near {
+		if len(n.A) == 0 || len(n.B) == 0 || n.Within < 0 {
+			fail("near", "each entry needs a: [...], b: [...] and within >= 0")
+		}
+	}
+	for _, g := range r.AllOf {
+		if len(g) < 2 {
+			fail("all_of", "each group needs two or more phrases")
+		}
+	}
+	if r.Penalty < 0 || r.Cap < 0 {
+		fail("penalty", "penalty and cap must not be negative")
+	}
+	if r.Kind != KindAudio && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
+		fail("phrases", "a rule needs phrases, patterns, all_of or near")
+	}
+	if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {
+		fail("phrases", "all_of and near are for banned rules; required and conditional rules list phrases")
+	}
+	for _, p := range r.AllPhrases() {
+		if strings.TrimSpace(p) == "" {
+			fail("phrases", "empty phrase")
+		}
+	}
 }
 
 // ID is a stable identifier of the rules and settings in force:
