@@ -3,6 +3,7 @@ package lexcheck
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -409,10 +410,7 @@ func (v *Verdicts) add(call string, want, got *bool) {
 // readExpectation reads NAME.expect.yaml beside a call, if there is one.
 func readExpectation(c source.Call) (Expectation, bool, error) {
 	var want Expectation
-	path := c.TranscriptPath
-	if path == "" {
-		path = c.AudioPath
-	}
+	path := cmp.Or(c.TranscriptPath, c.AudioPath)
 	expectPath := filepath.Join(filepath.Dir(path), c.ID+ExpectSuffix)
 	data, err := os.ReadFile(expectPath)
 	if os.IsNotExist(err) {

@@ -4,14 +4,9 @@
 package lexcheck
 
 import (
-	"cmp"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
@@ -97,20 +92,12 @@ func Calls(e *pipeline.Engine, inputs []string) ([]Case, error) {
 	}
 	var cases []Case
 	for _, c := range calls {
-		path := cmp.Or(c.TranscriptPath, c.AudioPath)
-		expectPath := filepath.Join(filepath.Dir(path), c.ID+ExpectSuffix)
-		data, err := os.ReadFile(expectPath)
-		if os.IsNotExist(err) {
-			continue
-		}
+		want, ok, err := readExpectation(c)
 		if err != nil {
 			return nil, err
 		}
-		var want Expectation
-		dec := yaml.NewDecoder(strings.NewReader(string(data)))
-		dec.KnownFields(true)
-		if err := dec.Decode(&want); err != nil {
-			return nil, fmt.Errorf("%s: %w", expectPath, err)
+		if !ok {
+			continue
 		}
 		if want.Hits == nil && want.Score == nil && want.Passed == nil {
 			continue // labels for lexicon eval only
