@@ -11,14 +11,11 @@ DEMO_OUT ?= out/demo
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
 
-# The whole suite, with the race detector. -trimpath lets the callqa binary
-# the command-line tests build (also -trimpath, also -race) reuse the test
-# build's compiled packages instead of compiling everything again. The glibc
-# tunables let malloc take transparent huge pages, which halves the time of
-# each jieba build (the bulk of the suite's many short runs); an older glibc
-# ignores them.
+# The whole suite, with the race detector. The glibc tunables let malloc take
+# transparent huge pages, which halves the time of each jieba build (the
+# bulk of the suite's many short runs); unknown to an older glibc, ignored.
 test:
-	GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=268435456 $(GO) test -race -trimpath ./...
+	GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=268435456 $(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...
