@@ -5,6 +5,7 @@ package rules
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	"github.com/callqa/callqa/lexicon"
@@ -46,18 +47,34 @@ type Matcher struct {
 	rules    []rule
 	ac       *automaton
 	patterns []string // normalized, by automaton index
+	// heard[speaker] are the patterns some rule looks for in that
+	// speaker's words: an utterance where none occurs needs no jieba.
+	heard map[string]set
 }
 
 type near struct {
-	a, b   []int
+	a, b   set
 	within int // runes between the two
 }
 
 // sequence is a pattern with gaps: pieces (automaton pattern indexes) that
 // must follow each other within gaps[i] characters.
 type sequence struct {
-	pieces [][]int
+	pieces []set
 	gaps   []gap // gaps[i] is between pieces[i] and pieces[i+1]
+}
+
+// set is a set of automaton pattern indexes. A rule's phrases are a set,
+// so that matching visits the few phrases that occur in an utterance, not
+// the thousands a rule's patterns may expand to.
+type set map[int]bool
+
+func setOf(ids []int) set {
+	s := make(set, len(ids))
+	for _, id := range ids {
+		s[id] = true
+	}
+	return s
 }
 
 type gap struct{ min, max int }
@@ -65,11 +82,13 @@ type gap struct{ min, max int }
 // rule is a lexicon rule with its phrases as automaton pattern indexes.
 type rule struct {
 	lexicon.Rule
-	phrases, exceptions, trigger []int
+	phrases, exceptions, trigger set
+	written                      []int // the phrases listed as such (not patterns): they may get tolerance
 	allOf                        [][]int
 	near                         []near
 	sequences                    []sequence
 	fuzzy                        []fuzzy // normalized phrases that may match with a few edits
+	fuzzyChunks                  chunkIndex
 }
 
 // fuzzy is a required phrase that may match with up to edits characters
@@ -85,6 +104,7 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 	index := map[string]int{}
 	ids := func(phrases []string) []int {
 		var out []int
+		seen := map[int]bool{}
 		for _, p := range phrases {
 			n := normalize.New(p).Norm
 			if n == "" {
@@ -96,31 +116,35 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 				index[n] = id
 				m.patterns = append(m.patterns, n)
 			}
-			if !slices.Contains(out, id) {
+			if !seen[id] {
+				seen[id] = true
 				out = append(out, id)
 			}
 		}
 		return out
 	}
 	for _, r := range lex.Rules {
-		c := rule{Rule: r, phrases: ids(r.Phrases), exceptions: ids(r.Exceptions)}
+		c := rule{Rule: r, written: ids(r.Phrases), exceptions: setOf(ids(r.Exceptions))}
+		c.phrases = setOf(c.written)
 		for _, g := range r.AllOf {
 			c.allOf = append(c.allOf, ids(g))
 		}
 		for _, n := range r.Near {
-			c.near = append(c.near, near{a: ids(n.A), b: ids(n.B), within: n.Within})
+			c.near = append(c.near, near{a: setOf(ids(n.A)), b: setOf(ids(n.B)), within: n.Within})
 		}
 		if r.When != nil {
-			c.trigger = ids(r.When.Phrases)
+			c.trigger = setOf(ids(r.When.Phrases))
 		}
 		for _, p := range r.Expanded() {
 			if len(p) == 1 {
-				c.phrases = append(c.phrases, ids(p[0].Phrases)...)
+				for _, id := range ids(p[0].Phrases) {
+					c.phrases[id] = true
+				}
 				continue
 			}
 			var seq sequence
 			for i, piece := range p {
-				seq.pieces = append(seq.pieces, ids(piece.Phrases))
+				seq.pieces = append(seq.pieces, setOf(ids(piece.Phrases)))
 				if i < len(p)-1 {
 					seq.gaps = append(seq.gaps, gap{piece.GapMin, piece.GapMax})
 				}
@@ -131,7 +155,44 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 	}
 	m.compileFuzzy()
 	m.ac = newAutomaton(m.patterns)
+	m.heard = m.speakersOfPatterns()
 	return m
+}
+
+// speakersOfPatterns says whose words each pattern is looked for in: a
+// rule's phrases and exceptions in its speaker's, a trigger in the
+// trigger speaker's.
+func (m *Matcher) speakersOfPatterns() map[string]set {
+	heard := map[string]set{lexicon.SpeakerAgent: {}, lexicon.SpeakerCustomer: {}}
+	add := func(speaker string, ids ...set) {
+		for who, s := range heard {
+			if speaker != lexicon.SpeakerAny && speaker != who {
+				continue
+			}
+			for _, id := range ids {
+				for p := range id {
+					s[p] = true
+				}
+			}
+		}
+	}
+	for i := range m.rules {
+		r := &m.rules[i]
+		add(r.Speaker, r.phrases, r.exceptions)
+		for _, g := range r.allOf {
+			add(r.Speaker, setOf(g))
+		}
+		for _, n := range r.near {
+			add(r.Speaker, n.a, n.b)
+		}
+		for _, q := range r.sequences {
+			add(r.Speaker, q.pieces...)
+		}
+		if r.When != nil {
+			add(r.When.Speaker, r.trigger, r.exceptions)
+		}
+	}
+	return heard
 }
 
 // minFuzzyRunes: shorter phrases must match exactly, since one changed
@@ -147,12 +208,18 @@ const autoEdits = 4
 // another required rule: an opening is not a closing (请问有什么可以帮您 is
 // one character from 请问还有什么可以帮您).
 func (m *Matcher) compileFuzzy() {
+	type candidate struct {
+		rule   int
+		phrase []rune
+		edits  int
+	}
+	var cands []candidate
 	for i := range m.rules {
 		r := &m.rules[i]
 		if r.Tolerance == 0 || r.Kind != lexicon.KindRequired {
 			continue
 		}
-		for _, p := range r.phrases {
+		for _, p := range slices.Sorted(maps.Keys(r.phrases)) {
 			phrase := []rune(m.patterns[p])
 			if len(phrase) < minFuzzyRunes {
 				continue
@@ -161,23 +228,89 @@ func (m *Matcher) compileFuzzy() {
 			if r.Tolerance == lexicon.ToleranceAuto {
 				edits = len(phrase) / autoEdits
 			}
-			for j := range m.rules {
-				o := &m.rules[j]
-				if j == i || o.Kind != lexicon.KindRequired {
+			cands = append(cands, candidate{i, phrase, edits})
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	// A phrase within k edits of a stretch of another phrase shares one of
+	// its k+1 chunks with it exactly (k edits spoil at most k chunks), so
+	// one automaton over the chunks finds the few pairs worth comparing.
+	all := make([]fuzzy, len(cands))
+	for c, cand := range cands {
+		all[c] = fuzzy{cand.phrase, cand.edits}
+	}
+	index := newChunkIndex(all)
+	for j := range m.rules {
+		o := &m.rules[j]
+		if o.Kind != lexicon.KindRequired {
+			continue
+		}
+		for _, q := range slices.Sorted(maps.Keys(o.phrases)) {
+			other := []rune(m.patterns[q])
+			for _, c := range index.candidates(m.patterns[q]) {
+				cand := &cands[c]
+				if cand.rule == j {
 					continue
 				}
-				for _, q := range o.phrases {
-					other := []rune(m.patterns[q])
-					for edits > 0 && withinEdits(phrase, other, edits) {
-						edits--
-					}
+				for cand.edits > 0 && withinEdits(cand.phrase, other, cand.edits) {
+					cand.edits--
 				}
-			}
-			if edits > 0 {
-				r.fuzzy = append(r.fuzzy, fuzzy{phrase, edits})
 			}
 		}
 	}
+	for _, cand := range cands {
+		if cand.edits > 0 {
+			r := &m.rules[cand.rule]
+			r.fuzzy = append(r.fuzzy, fuzzy{cand.phrase, cand.edits})
+		}
+	}
+	for i := range m.rules {
+		if r := &m.rules[i]; len(r.fuzzy) > 0 {
+			r.fuzzyChunks = newChunkIndex(r.fuzzy)
+		}
+	}
+}
+
+// chunkIndex finds the fuzzy phrases that may occur in a text with their
+// edits: those sharing one of their edits+1 chunks with it exactly.
+type chunkIndex struct {
+	ac     *automaton
+	owners [][]int // chunk → the phrases it is a chunk of
+}
+
+func newChunkIndex(phrases []fuzzy) chunkIndex {
+	var chunks []string
+	var idx chunkIndex
+	at := map[string]int{}
+	for c, f := range phrases {
+		n := len(f.phrase)
+		for j := range f.edits + 1 {
+			chunk := string(f.phrase[j*n/(f.edits+1) : (j+1)*n/(f.edits+1)])
+			k, ok := at[chunk]
+			if !ok {
+				k = len(chunks)
+				at[chunk] = k
+				chunks = append(chunks, chunk)
+				idx.owners = append(idx.owners, nil)
+			}
+			idx.owners[k] = append(idx.owners[k], c)
+		}
+	}
+	idx.ac = newAutomaton(chunks)
+	return idx
+}
+
+// candidates are the phrases (by index) that share a chunk with text, in
+// order, each once.
+func (idx chunkIndex) candidates(text string) []int {
+	var out []int
+	for _, hit := range idx.ac.match(text) {
+		out = append(out, idx.owners[hit.pattern]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Words returns the normalized phrases, to be added to the segmenter's
@@ -204,6 +337,9 @@ type utterance struct {
 	// whole[p] are the occurrences of pattern p that start and end on
 	// jieba word boundaries; any[p] all of them (for exceptions).
 	whole, any map[int][]span
+	// wholeIDs and anyIDs are their keys, sorted: rules walk the few
+	// patterns present rather than the many they list.
+	wholeIDs, anyIDs []int
 	// runeAt[b] is the number of characters before byte b of the
 	// normalized text: gaps and whole replies count characters.
 	runeAt []int
@@ -224,8 +360,11 @@ func (u *utterance) runes(s span) int { return u.runeAt[s.end] - u.runeAt[s.star
 func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	u := utterance{Segment: s, index: i, text: normalize.New(s.Text)}
 	matches := m.ac.match(u.text.Norm)
+	if heard, ok := m.heard[s.Speaker]; ok {
+		matches = slices.DeleteFunc(matches, func(x acMatch) bool { return !heard[x.pattern] })
+	}
 	if len(matches) == 0 {
-		return u // no phrase here: jieba is not needed
+		return u // no phrase of this speaker's rules here: jieba is not needed
 	}
 	boundary := make([]bool, len(u.text.Norm)+1)
 	for _, t := range cut.Cut(u.text.Norm) {
@@ -242,11 +381,19 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	for _, match := range matches {
 		p := match.pattern
 		sp := span{match.pos, match.pos + len(m.patterns[p])}
+		if len(u.any[p]) == 0 {
+			u.anyIDs = append(u.anyIDs, p)
+		}
 		u.any[p] = append(u.any[p], sp)
 		if boundary[sp.start] && boundary[sp.end] {
+			if len(u.whole[p]) == 0 {
+				u.wholeIDs = append(u.wholeIDs, p)
+			}
 			u.whole[p] = append(u.whole[p], sp)
 		}
 	}
+	slices.Sort(u.anyIDs)
+	slices.Sort(u.wholeIDs)
 	return u
 }
 
@@ -260,8 +407,10 @@ func (r *rule) find(u *utterance) []span {
 		return nil // no phrase of the lexicon occurs
 	}
 	var spans []span
-	for _, p := range r.phrases {
-		spans = append(spans, u.whole[p]...)
+	for _, p := range u.wholeIDs {
+		if r.phrases[p] {
+			spans = append(spans, u.whole[p]...)
+		}
 	}
 	for _, g := range r.allOf {
 		if cover, ok := u.allOf(g); ok {
@@ -295,10 +444,12 @@ func (r *rule) find(u *utterance) []span {
 }
 
 // outside drops the spans that lie inside an occurrence of an exception.
-func (u *utterance) outside(spans []span, exceptions []int) []span {
+func (u *utterance) outside(spans []span, exceptions set) []span {
 	var covers []span
-	for _, e := range exceptions {
-		covers = append(covers, u.any[e]...)
+	for _, e := range u.anyIDs {
+		if exceptions[e] {
+			covers = append(covers, u.any[e]...)
+		}
 	}
 	if len(covers) == 0 {
 		return spans
@@ -335,10 +486,12 @@ func (u *utterance) allOf(g []int) (span, bool) {
 
 // occurrences are the whole-word occurrences of any of the patterns, by
 // start.
-func (u *utterance) occurrences(patterns []int) []span {
+func (u *utterance) occurrences(patterns set) []span {
 	var out []span
-	for _, p := range patterns {
-		out = append(out, u.whole[p]...)
+	for _, p := range u.wholeIDs {
+		if patterns[p] {
+			out = append(out, u.whole[p]...)
+		}
 	}
 	slices.SortFunc(out, func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end)) })
 	return out
@@ -551,7 +704,12 @@ func (r *rule) fuzzyFind(u utterance) bool {
 		return false
 	}
 	text := []rune(u.text.Norm)
-	return slices.ContainsFunc(r.fuzzy, func(f fuzzy) bool { return withinEdits(f.phrase, text, f.edits) })
+	for _, c := range r.fuzzyChunks.candidates(u.text.Norm) {
+		if f := r.fuzzy[c]; withinEdits(f.phrase, text, f.edits) {
+			return true
+		}
+	}
+	return false
 }
 
 // withinEdits reports whether pattern occurs in text with at most k edits
