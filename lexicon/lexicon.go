@@ -304,7 +304,7 @@ func (l *Lexicon) resolve(name string) error {
 		r := &l.Rules[i]
 		r.expanded = nil
 		for _, src := range r.Patterns {
-			p, err := Expand(src, l.Classes)
+			p, err := expand(src, l.Classes)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: rule %q: %w", name, r.ID, err))
 				continue

@@ -32,16 +32,16 @@ type Piece struct {
 
 // Limits of patterns.
 const (
-	// MaxExpansion is the most phrases one piece of a pattern may expand
+	// maxExpansion is the most phrases one piece of a pattern may expand
 	// to; lint warns from LintExpansion on.
-	MaxExpansion  = 10_000
+	maxExpansion  = 10_000
 	LintExpansion = 1_000
-	// MaxGap is the longest gap a pattern may have, in characters.
-	MaxGap = 50
+	// maxGap is the longest gap a pattern may have, in characters.
+	maxGap = 50
 )
 
-// Expand expands a pattern with the given word classes.
-func Expand(pattern string, classes map[string][]string) (Pattern, error) {
+// expand expands a pattern with the given word classes.
+func expand(pattern string, classes map[string][]string) (Pattern, error) {
 	p := &patternParser{src: []rune(pattern), classes: classes}
 	out, err := p.parse()
 	if err != nil {
@@ -149,8 +149,8 @@ func (p *patternParser) gap() (gmin, gmax int, ok bool, err error) {
 	}
 	gmin, err1 := strconv.Atoi(strings.TrimSpace(lo))
 	gmax, err2 := strconv.Atoi(strings.TrimSpace(hi))
-	if err1 != nil || err2 != nil || gmin < 0 || gmin > gmax || gmax > MaxGap {
-		return 0, 0, false, p.errorf("gap {%s}: want {N} or {M-N} with 0 <= M <= N <= %d", body, MaxGap)
+	if err1 != nil || err2 != nil || gmin < 0 || gmin > gmax || gmax > maxGap {
+		return 0, 0, false, p.errorf("gap {%s}: want {N} or {M-N} with 0 <= M <= N <= %d", body, maxGap)
 	}
 	p.pos = end + 1
 	return gmin, gmax, true, nil
@@ -231,10 +231,10 @@ func (p *patternParser) group() ([]string, error) {
 	}
 }
 
-// product is every a followed by every b, bounded by MaxExpansion.
+// product is every a followed by every b, bounded by maxExpansion.
 func product(a, b []string) ([]string, error) {
-	if len(a)*len(b) > MaxExpansion {
-		return nil, fmt.Errorf("expands to more than %d phrases: split it into several patterns", MaxExpansion)
+	if len(a)*len(b) > maxExpansion {
+		return nil, fmt.Errorf("expands to more than %d phrases: split it into several patterns", maxExpansion)
 	}
 	out := make([]string, 0, len(a)*len(b))
 	for _, x := range a {

@@ -26,7 +26,7 @@ func TestExpand(t *testing.T) {
 		{"((你|您)(自己)?|亲)去问", Pattern{{Phrases: []string{"你去问", "你自己去问", "您去问", "您自己去问", "亲去问"}}}},
 	}
 	for _, tt := range tests {
-		got, err := Expand(tt.pattern, testClasses)
+		got, err := expand(tt.pattern, testClasses)
 		if err != nil {
 			t.Errorf("Expand(%q): %v", tt.pattern, err)
 			continue
@@ -62,7 +62,7 @@ func TestExpandErrors(t *testing.T) {
 		"{self":    "unclosed {",
 		strings.Repeat("(a|b|c|d|e|f|g|h|i|j)", 5): "more than 10000",
 	} {
-		_, err := Expand(pattern, testClasses)
+		_, err := expand(pattern, testClasses)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Expand(%q) = %v, want an error containing %q", pattern, err, want)
 		}

@@ -20,12 +20,12 @@ import (
 	"github.com/callqa/callqa/pipeline/source"
 )
 
-// None is the label of a turn with no forbidden phrasing.
-const None = "none"
+// noneLabel is the label of a turn with no forbidden phrasing.
+const noneLabel = "none"
 
-// Utterance is one labelled turn: who said it, what, and the family of
+// utterance is one labelled turn: who said it, what, and the family of
 // forbidden phrasing a reviewer found in it (a rule category), or None.
-type Utterance struct {
+type utterance struct {
 	Speaker string `json:"speaker"`
 	Text    string `json:"text"`
 	Expect  string `json:"expect"`
@@ -37,11 +37,11 @@ type Utterance struct {
 // maxCorpusFile caps one corpus file.
 const maxCorpusFile = 64 << 20
 
-// ReadUtterances reads labelled turns from a TSV file (a header naming at
+// readUtterances reads labelled turns from a TSV file (a header naming at
 // least the columns speaker, text and expect, in any order, as a
 // spreadsheet exports it; note is optional) or a JSONL file (one object
 // with those keys a line).
-func ReadUtterances(path string) ([]Utterance, error) {
+func readUtterances(path string) ([]utterance, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -50,7 +50,7 @@ func ReadUtterances(path string) ([]Utterance, error) {
 		return nil, fmt.Errorf("%s: larger than %d MB", path, maxCorpusFile>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	var out []Utterance
+	var out []utterance
 	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
 		out, err = readJSONL(path, data)
 	} else {
@@ -65,11 +65,11 @@ func ReadUtterances(path string) ([]Utterance, error) {
 	return out, nil
 }
 
-func readTSV(path string, data []byte) ([]Utterance, error) {
+func readTSV(path string, data []byte) ([]utterance, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	col := map[string]int{}
-	var out []Utterance
+	var out []utterance
 	line := 0
 	for sc.Scan() {
 		line++
@@ -95,7 +95,7 @@ func readTSV(path string, data []byte) ([]Utterance, error) {
 			}
 			return ""
 		}
-		u := Utterance{Speaker: get("speaker"), Text: get("text"), Expect: get("expect"), Note: get("note"), Where: fmt.Sprintf("%s:%d", path, line)}
+		u := utterance{Speaker: get("speaker"), Text: get("text"), Expect: get("expect"), Note: get("note"), Where: fmt.Sprintf("%s:%d", path, line)}
 		if err := u.check(); err != nil {
 			return nil, err
 		}
@@ -107,13 +107,13 @@ func readTSV(path string, data []byte) ([]Utterance, error) {
 	return out, nil
 }
 
-func readJSONL(path string, data []byte) ([]Utterance, error) {
-	var out []Utterance
+func readJSONL(path string, data []byte) ([]utterance, error) {
+	var out []utterance
 	for i, text := range strings.Split(string(data), "\n") {
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		var u Utterance
+		var u utterance
 		dec := json.NewDecoder(strings.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&u); err != nil {
@@ -128,7 +128,7 @@ func readJSONL(path string, data []byte) ([]Utterance, error) {
 	return out, nil
 }
 
-func (u *Utterance) check() error {
+func (u *utterance) check() error {
 	u.Speaker = strings.ToLower(u.Speaker)
 	u.Expect = strings.ToLower(u.Expect)
 	switch {
@@ -137,7 +137,7 @@ func (u *Utterance) check() error {
 	case u.Text == "":
 		return fmt.Errorf("%s: empty text", u.Where)
 	case u.Expect == "":
-		return fmt.Errorf("%s: empty expect: a family (a rule category) or %s", u.Where, None)
+		return fmt.Errorf("%s: empty expect: a family (a rule category) or %s", u.Where, noneLabel)
 	}
 	return nil
 }
@@ -246,7 +246,7 @@ func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
 	}
 	ev := &Eval{Banned: Score{Name: "all forbidden phrasing"}}
 	for _, f := range turnFiles {
-		turns, err := ReadUtterances(f)
+		turns, err := readUtterances(f)
 		if err != nil {
 			return nil, err
 		}
@@ -268,7 +268,7 @@ func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
 	return ev, nil
 }
 
-func (ev *Eval) turns(e *pipeline.Engine, turns []Utterance) error {
+func (ev *Eval) turns(e *pipeline.Engine, turns []utterance) error {
 	families := scoreIndex(&ev.Families)
 	rules := scoreIndex(&ev.Rules)
 	for _, u := range turns {
@@ -293,7 +293,7 @@ func (ev *Eval) turns(e *pipeline.Engine, turns []Utterance) error {
 				r.FP++
 			}
 		}
-		labelled := u.Expect != None
+		labelled := u.Expect != noneLabel
 		if labelled {
 			families(u.Expect).Labelled++
 			ev.Banned.Labelled++

@@ -125,7 +125,7 @@ func TestReadUtterancesErrors(t *testing.T) {
 		"noexpect.tsv": "speaker\ttext\texpect\nagent\t你好\t\n",
 		"bad.jsonl":    `{"speaker": "agent", "text": "x", "expect": "none", "extra": 1}` + "\n",
 	} {
-		if _, err := ReadUtterances(write(t, dir, name, body)); err == nil {
+		if _, err := readUtterances(write(t, dir, name, body)); err == nil {
 			t.Errorf("%s: read without an error", name)
 		}
 	}
@@ -142,7 +142,7 @@ func FuzzReadUtterances(f *testing.F) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		turns, err := ReadUtterances(p)
+		turns, err := readUtterances(p)
 		if err == nil && len(turns) == 0 {
 			t.Error("no turns and no error")
 		}
