@@ -23,10 +23,14 @@ func (e *Engine) Run(ctx context.Context, calls []source.Call, workers int, sink
 		workers = runtime.GOMAXPROCS(0)
 	}
 	// The segmenter loads once, before any worker starts, when a call
-	// needs it: every worker then finds it ready. Its error, if any, is
-	// each such call's error.
+	// needs it: every worker then finds it ready. Its error (or panic),
+	// if any, is each such call's error, raised again where Process
+	// recovers it.
 	if slices.ContainsFunc(calls, func(c source.Call) bool { return c.TranscriptPath != "" }) {
-		_, _ = e.segmenter()
+		func() {
+			defer func() { _ = recover() }()
+			_, _ = e.segmenter()
+		}()
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	jobs := make(chan job)
