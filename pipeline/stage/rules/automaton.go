@@ -29,7 +29,12 @@ type acState struct {
 type acMatch struct{ pattern, pos int }
 
 func newAutomaton(phrases []string) *automaton {
-	a := &automaton{states: []acState{{fail: 0, out: -1, output: -1}}, root: map[rune]int32{}, lens: make([]int, len(phrases))}
+	size := 1 // states at most: one per character of the phrases, and the root
+	for _, p := range phrases {
+		size += utf8.RuneCountInString(p)
+	}
+	a := &automaton{states: make([]acState, 1, size), root: map[rune]int32{}, lens: make([]int, len(phrases))}
+	a.states[0] = acState{out: -1, output: -1}
 	for p, phrase := range phrases {
 		a.lens[p] = len(phrase)
 		s := int32(0)
@@ -52,9 +57,8 @@ func newAutomaton(phrases []string) *automaton {
 		queue = append(queue, t)
 	}
 	slices.Sort(queue)
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
+	for head := 0; head < len(queue); head++ {
+		s := queue[head]
 		st := &a.states[s]
 		for i, r := range st.keys {
 			t := st.next[i]
@@ -85,7 +89,8 @@ func newAutomaton(phrases []string) *automaton {
 // addEdge adds the transition s --r--> t (r not yet a key of s).
 func (a *automaton) addEdge(s int32, r rune, t int32) {
 	if s == 0 {
-		a.root[r] = t
+		a.root[r] = t // the root has an edge for every first character: a map
+		return
 	}
 	st := &a.states[s]
 	i, _ := slices.BinarySearch(st.keys, r)
