@@ -70,6 +70,9 @@ type sequence struct {
 type set map[int]bool
 
 func setOf(ids []int) set {
+	if len(ids) == 0 {
+		return nil // most rules have no exceptions or trigger: no map to scan
+	}
 	s := make(set, len(ids))
 	for _, id := range ids {
 		s[id] = true
@@ -126,6 +129,9 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 	for _, r := range lex.Rules {
 		c := rule{Rule: r, written: ids(r.Phrases), exceptions: setOf(ids(r.Exceptions))}
 		c.phrases = setOf(c.written)
+		if c.phrases == nil {
+			c.phrases = set{}
+		}
 		for _, g := range r.AllOf {
 			c.allOf = append(c.allOf, ids(g))
 		}
