@@ -34,6 +34,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 // TestOutputDeterministic: two runs with different worker counts write
 // byte-identical Parquet.
 func TestOutputDeterministic(t *testing.T) {
+	t.Parallel() // beside the scripts: each builds its own jieba
 	a, b := t.TempDir(), t.TempDir()
 	for i, dir := range []string{a, b} {
 		workers := []string{"1", "3"}[i]
@@ -56,6 +57,7 @@ func TestOutputDeterministic(t *testing.T) {
 // TestRelocatedBinary: the built binary, copied to another folder and run
 // with an empty HOME, still finds its jieba dictionaries (they are embedded).
 func TestRelocatedBinary(t *testing.T) {
+	t.Parallel() // beside the scripts: each builds its own jieba
 	dir := t.TempDir()
 	data, err := os.ReadFile(binary)
 	if err != nil {

@@ -221,6 +221,7 @@ func equalBool(t *testing.T, call, what string, got sql.NullBool, want bool) {
 // checks the Parquet output, read back with DuckDB, value by value against
 // what the samples were built to contain.
 func TestRunSamples(t *testing.T) {
+	t.Parallel() // beside the scripts: each builds its own jieba
 	out := t.TempDir()
 	code, stderr := runCallqa(t, "run", "../../testdata/calls", "../../testdata/broken", "--out", out, "--workers", "2")
 	if code != exitCallsFailed {
@@ -360,6 +361,7 @@ func hanPerMinute(s samplegen.Sample, speaker string, talkS float64) float64 {
 
 // TestAgentChannelRight: with --agent-channel right the parties swap.
 func TestAgentChannelRight(t *testing.T) {
+	t.Parallel() // beside the scripts: each builds its own jieba
 	out := t.TempDir()
 	clean := "../../testdata/calls/clean.wav"
 	if code, stderr := runCallqa(t, "run", clean, "--out", out, "--agent-channel", "right"); code != exitOK {
