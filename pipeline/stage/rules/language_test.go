@@ -58,10 +58,7 @@ rules:
   - {id: refuse, kind: banned, penalty: 1, all_of: [[退款, 不行]]}
   - {id: promise, kind: banned, penalty: 1, near: [{a: [保证, 肯定], b: [没问题, 能退], within: 4}]}
 `))
-	cases := []struct {
-		id, text string
-		want     bool
-	}{
+	expectFinds(t, m, cut, []findCase{
 		{"refuse", "退款的话不行", true},
 		{"refuse", "不行，退款要审核", true},
 		{"refuse", "退款可以办理", false},
@@ -69,12 +66,7 @@ rules:
 		{"promise", "保证给您退款肯定能退", true},
 		{"promise", "我保证会帮您跟进这个问题看看有没有问题", false}, // 没问题 absent; 问题 is not 没问题
 		{"promise", "肯定，我们这边的系统一直都没问题", false},    // too far apart
-	}
-	for _, c := range cases {
-		if got := m.Finds(c.id, c.text, cut); got != c.want {
-			t.Errorf("%s: Finds(%q) = %v, want %v", c.id, c.text, got, c.want)
-		}
-	}
+	})
 	// The hit quotes the whole stretch that matched.
 	res := m.Match(timedCall("退款的话，不行。"), cut, 2)
 	if len(res.Hits) != 1 || res.Hits[0].Matched != "退款的话，不行" {

@@ -27,10 +27,7 @@ rules:
     penalty: 1
     patterns: ["(你|您)(自己)?去{0-6}(问|问问|找)"]
 `))
-	cases := []struct {
-		id, text string
-		want     bool
-	}{
+	cases := []findCase{
 		{"shirk", "这事我管不了", true},
 		{"shirk", "这个事情我们管不了", true},
 		{"shirk", "这件事我可管不了呢", true},
@@ -42,21 +39,32 @@ rules:
 		{"other-dept", "您去柜台找一下工作人员", true},
 		{"other-dept", "您去问", true},
 		{"other-dept", "你去问问看吧", true},
-		{"other-dept", "您不用去营业厅，我帮您问", false},                  // 去 … 问 but 7 characters apart
-		{"other-dept", "您去年办理的业务我帮您查一下问题", false},              // the gap is too long
-		{"other-dept", "问一下您去哪里", false},                       // wrong order
-		{"other-dept", strings.Repeat("您去看看", 3) + "问", false}, // the last 去 is 3 characters from 问? 去看看问: within 6
+		{"other-dept", "您不用去营业厅，我帮您问", false},                 // 去 … 问 but 7 characters apart
+		{"other-dept", "您去年办理的业务我帮您查一下问题", false},             // the gap is too long
+		{"other-dept", "问一下您去哪里", false},                      // wrong order
+		{"other-dept", strings.Repeat("您去看看", 3) + "问", true}, // the last 去, then 2 characters, then 问
 	}
-	cases[len(cases)-1].want = true // 去看看问: 去, then 2 characters, then 问
-	for _, c := range cases {
-		if got := m.Finds(c.id, c.text, cut); got != c.want {
-			t.Errorf("%s: Finds(%q) = %v, want %v", c.id, c.text, got, c.want)
-		}
-	}
+	expectFinds(t, m, cut, cases)
 	// The hit quotes the whole stretch, gap included.
 	res := m.Match(timedCall("那你自己去营业厅问吧"), cut, 2)
 	if len(res.Hits) != 1 || res.Hits[0].Matched != "你自己去营业厅问" {
 		t.Errorf("hits %+v", res.Hits)
+	}
+}
+
+// findCase is a sentence that rule id must find (want) or not.
+type findCase struct {
+	id, text string
+	want     bool
+}
+
+// expectFinds checks each case with Matcher.Finds.
+func expectFinds(t *testing.T, m *Matcher, cut Cutter, cases []findCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := m.Finds(c.id, c.text, cut); got != c.want {
+			t.Errorf("%s: Finds(%q) = %v, want %v", c.id, c.text, got, c.want)
+		}
 	}
 }
 
