@@ -19,11 +19,7 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range Lint(lex) {
-		got = append(got, f.Severity+" "+f.Rule+" "+f.Message)
-	}
-	all := strings.Join(got, "\n")
+	all := lintText(lex)
 	for _, want := range []string{
 		`error a phrase "！" is only punctuation`,
 		`error a exception "谢谢" contains none of the rule's phrases`,
@@ -81,11 +77,7 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range Lint(lex) {
-		got = append(got, f.Severity+" "+f.Rule+" "+f.Message)
-	}
-	all := strings.Join(got, "\n")
+	all := lintText(lex)
 	for _, want := range []string{
 		`warning classes class "unused" is used by no pattern`,
 		`warning huge a pattern expands to 1728 phrases in one piece`,
@@ -98,4 +90,13 @@ rules:
 	if strings.Contains(all, "exception") || strings.Contains(all, `class "self"`) || strings.Contains(all, `class "many"`) {
 		t.Errorf("a working exception or a used class was reported:\n%s", all)
 	}
+}
+
+// lintText is Lint's findings, a line each: severity, rule, message.
+func lintText(lex *lexicon.Lexicon) string {
+	var lines []string
+	for _, f := range Lint(lex) {
+		lines = append(lines, f.Severity+" "+f.Rule+" "+f.Message)
+	}
+	return strings.Join(lines, "\n")
 }

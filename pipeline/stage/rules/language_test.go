@@ -37,18 +37,14 @@ name: x
 rules:
   - {id: trouble, kind: banned, penalty: 1, phrases: [麻烦], exceptions: [不麻烦, 麻烦您, 麻烦你]}
 `))
-	for text, want := range map[string]bool{
+	expectRule(t, m, cut, "trouble", map[string]bool{
 		"真麻烦":        true,
 		"不麻烦，应该的":    false,
 		"麻烦您稍等一下":    false,
 		"这事太麻烦了":     true,
 		"麻烦你再说一遍":    false,
 		"不麻烦，就是有点麻烦": true, // the second 麻烦 is not inside an exception
-	} {
-		if got := m.Finds("trouble", text, cut); got != want {
-			t.Errorf("Finds(%q) = %v, want %v", text, got, want)
-		}
-	}
+	})
 }
 
 func TestAllOfAndNear(t *testing.T) {
@@ -80,18 +76,14 @@ name: x
 rules:
   - {id: open, kind: required, window: opening, penalty: 5, tolerance: 1, phrases: [很高兴为您服务, 您好]}
 `))
-	for text, want := range map[string]bool{
+	expectRule(t, m, cut, "open", map[string]bool{
 		"很高兴为您服务":  true,
 		"很高兴您服务":   true,  // one character dropped
 		"很高兴未您服务":  true,  // one changed
 		"很高兴为了您服务": true,  // one added
 		"很兴为服务":    false, // two dropped
 		"你好":       false, // short phrases match exactly: 您好 ≠ 你好
-	} {
-		if got := m.Finds("open", text, cut); got != want {
-			t.Errorf("Finds(%q) = %v, want %v", text, got, want)
-		}
-	}
+	})
 }
 
 func TestConditional(t *testing.T) {

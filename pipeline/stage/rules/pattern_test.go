@@ -68,6 +68,17 @@ func expectFinds(t *testing.T, m *Matcher, cut Cutter, cases []findCase) {
 	}
 }
 
+// expectRule checks sentences against one rule: text → whether rule id
+// finds it.
+func expectRule(t *testing.T, m *Matcher, cut Cutter, id string, cases map[string]bool) {
+	t.Helper()
+	for text, want := range cases {
+		if got := m.Finds(id, text, cut); got != want {
+			t.Errorf("%s: Finds(%q) = %v, want %v", id, text, got, want)
+		}
+	}
+}
+
 // TestWholeReply: a short word counts as a fault only when it is (nearly)
 // the whole reply.
 func TestWholeReply(t *testing.T) {
@@ -77,7 +88,7 @@ classes: {particle: [呢, 哦, 啊, 的]}
 rules:
   - {id: dont-know, kind: banned, penalty: 1, whole_reply: 2, patterns: ["(我)?(不知道|不清楚){particle}?"]}
 `))
-	for text, want := range map[string]bool{
+	expectRule(t, m, cut, "dont-know", map[string]bool{
 		"不知道。":          true,
 		"我不知道啊":         true,
 		"嗯，不清楚的":        true,
@@ -85,11 +96,7 @@ rules:
 		"这个我不清楚，我帮您查一下": false,
 		"我也不知道，您问问别人吧？": false, // a fault, but of another rule (shirking)
 		"不知道呢……":        true,
-	} {
-		if got := m.Finds("dont-know", text, cut); got != want {
-			t.Errorf("Finds(%q) = %v, want %v", text, got, want)
-		}
-	}
+	})
 }
 
 // TestToleranceAuto: the edits allowed grow with the phrase, and never let
@@ -101,10 +108,7 @@ rules:
   - {id: open, kind: required, window: opening, penalty: 5, tolerance: auto, phrases: [您好很高兴为您服务, 请问有什么可以帮您]}
   - {id: close, kind: required, window: closing, penalty: 5, tolerance: auto, phrases: [请问还有什么可以帮您, 请问还有其他可以帮您的吗]}
 `))
-	cases := []struct {
-		id, text string
-		want     bool
-	}{
+	expectFinds(t, m, cut, []findCase{
 		{"open", "您好很高为您务", true},   // two of nine characters dropped
 		{"open", "您好很高兴为你服务", true}, // 您 heard as 你
 		{"open", "您好为服务", false},    // four dropped
@@ -114,12 +118,7 @@ rules:
 		{"close", "请问还有什么可以帮你", false}, // one edit from the opening's offer of help: exact only
 		{"close", "请问有什么可以帮您", false},  // the opening's offer of help is not a closing
 		{"open", "请问还有什么可以帮您", false},  // nor the closing an opening
-	}
-	for _, c := range cases {
-		if got := m.Finds(c.id, c.text, cut); got != c.want {
-			t.Errorf("%s: Finds(%q) = %v, want %v", c.id, c.text, got, c.want)
-		}
-	}
+	})
 }
 
 // TestLongUtterancesStayLinear: a 100 KB utterance of one sentence repeated
