@@ -11,11 +11,9 @@ DEMO_OUT ?= out/demo
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
 
-# The whole suite, with the race detector. The glibc tunables let malloc take
-# transparent huge pages, which halves the time of each jieba build (the
-# bulk of the suite's many short runs); unknown to an older glibc, ignored.
+# The whole suite, with the race detector.
 test:
-	GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=268435456 $(GO) test -race ./...
+	$(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/callqa/callqa/internal/hugepages"
 )
 
 // Exit codes (DESIGN.md).
@@ -30,6 +32,7 @@ func (e usageError) Unwrap() error { return e.err }
 var errCallsFailed = errors.New("some calls failed")
 
 func main() {
+	hugepages.Enable()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

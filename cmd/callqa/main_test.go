@@ -11,14 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callqa/callqa/internal/hugepages"
 	"github.com/rogpeppe/go-internal/testscript"
 )
-
-// fastMalloc lets glibc's malloc take transparent huge pages and grow its
-// heap in large steps: building jieba's dictionary (most of a short run)
-// then takes about a third of the page faults and half the time, which the
-// dozens of runs of the scripts add up. Behaviour is unchanged.
-const fastMalloc = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=268435456"
 
 // binary is callqa built once for every test that runs it as a process
 // (the scripts, the relocated binary): without the race detector and with
@@ -26,6 +21,7 @@ const fastMalloc = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=268435456"
 var binary string
 
 func TestMain(m *testing.M) {
+	hugepages.Enable() // for the tests that run callqa in this process
 	os.Exit(func() int {
 		dir, err := os.MkdirTemp("", "callqa-test-")
 		if err != nil {
@@ -55,7 +51,6 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SAMPLES", samples+"/../../testdata")
 			env.Setenv("PATH", filepath.Dir(binary)+string(os.PathListSeparator)+env.Getenv("PATH"))
-			env.Setenv("GLIBC_TUNABLES", fastMalloc)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

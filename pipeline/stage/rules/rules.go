@@ -248,6 +248,9 @@ func (m *Matcher) compileFuzzy() {
 		all[c] = fuzzy{cand.phrase, cand.edits}
 	}
 	index := newChunkIndex(all)
+	// compared[c] is the last phrase (+1) that candidate c was compared
+	// with: a phrase holding several of its chunks lists it several times.
+	compared := make([]int, len(cands))
 	for j := range m.rules {
 		o := &m.rules[j]
 		if o.Kind != lexicon.KindRequired {
@@ -255,13 +258,16 @@ func (m *Matcher) compileFuzzy() {
 		}
 		for _, q := range slices.Sorted(maps.Keys(o.phrases)) {
 			other := []rune(m.patterns[q])
-			for _, c := range index.candidates(m.patterns[q]) {
-				cand := &cands[c]
-				if cand.rule == j {
-					continue
-				}
-				for cand.edits > 0 && withinEdits(cand.phrase, other, cand.edits) {
-					cand.edits--
+			for _, hit := range index.ac.match(m.patterns[q]) {
+				for _, c := range index.owners[hit.pattern] {
+					cand := &cands[c]
+					if cand.rule == j || compared[c] == q+1 {
+						continue
+					}
+					compared[c] = q + 1
+					for cand.edits > 0 && withinEdits(cand.phrase, other, cand.edits) {
+						cand.edits--
+					}
 				}
 			}
 		}
@@ -718,27 +724,46 @@ func (r *rule) fuzzyFind(u utterance) bool {
 	return false
 }
 
-// withinEdits reports whether pattern occurs in text with at most k edits
-// (Sellers' approximate substring matching).
+// withinEdits reports whether pattern occurs in text with at most k edits:
+// Sellers' approximate substring matching, with Ukkonen's cut-off (only the
+// rows that can still be within k are computed, which with one or two
+// edits is a few rows, not the whole pattern).
 func withinEdits(pattern, text []rune, k int) bool {
-	prev := make([]int, len(pattern)+1)
-	cur := make([]int, len(pattern)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	if prev[len(pattern)] <= k {
+	m := len(pattern)
+	if m <= k {
 		return true
 	}
+	// Two columns of the table; phrases are short, so they usually fit on
+	// the stack (a compile makes hundreds of thousands of these checks).
+	var buf [2 * 64]int
+	var prev, cur []int
+	if 2*(m+1) <= len(buf) {
+		prev, cur = buf[:m+1], buf[m+1:2*(m+1)]
+	} else {
+		prev, cur = make([]int, m+1), make([]int, m+1)
+	}
+	for i := range prev {
+		prev[i] = min(i, k+1) // anything above k is as good as k+1
+	}
+	last := k // the last row within k
 	for _, c := range text {
 		cur[0] = 0 // a match may start anywhere
-		for i, p := range pattern {
+		top := min(last+1, m)
+		for i, p := range pattern[:top] {
 			cost := 1
 			if p == c {
 				cost = 0
 			}
-			cur[i+1] = min(prev[i]+cost, prev[i+1]+1, cur[i]+1)
+			cur[i+1] = min(prev[i]+cost, prev[i+1]+1, cur[i]+1, k+1)
 		}
-		if cur[len(pattern)] <= k {
+		if top < m {
+			cur[top+1] = k + 1 // the rows below were all above k
+		}
+		last = top
+		for cur[last] > k {
+			last--
+		}
+		if last == m {
 			return true
 		}
 		prev, cur = cur, prev

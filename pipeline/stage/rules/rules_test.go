@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -189,6 +190,58 @@ func TestDefaultLexiconExamples(t *testing.T) {
 		for _, s := range r.Examples.NoMatch {
 			if m.Finds(r.ID, s, cut) {
 				t.Errorf("%s: near-miss %q matches", r.ID, s)
+			}
+		}
+	}
+}
+
+// editsBrute is the textbook table: the fewest edits that turn pattern
+// into some stretch of text.
+func editsBrute(pattern, text []rune) int {
+	best := len(pattern)
+	for i := 0; i <= len(text); i++ {
+		for j := i; j <= len(text); j++ {
+			best = min(best, levenshtein(pattern, text[i:j]))
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := range a {
+		cur := make([]int, len(b)+1)
+		cur[0] = i + 1
+		for j := range b {
+			cost := 1
+			if a[i] == b[j] {
+				cost = 0
+			}
+			cur[j+1] = min(prev[j]+cost, prev[j+1]+1, cur[j]+1)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func TestWithinEditsAgreesWithBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	word := func(n int) []rune {
+		w := make([]rune, n)
+		for i := range w {
+			w[i] = []rune("您好请问再见")[rng.IntN(6)]
+		}
+		return w
+	}
+	for range 20000 {
+		pattern, text := word(1+rng.IntN(9)), word(rng.IntN(14))
+		want := editsBrute(pattern, text)
+		for k := range 4 {
+			if got := withinEdits(pattern, text, k); got != (want <= k) {
+				t.Fatalf("withinEdits(%q, %q, %d) = %v, but the fewest edits are %d", string(pattern), string(text), k, got, want)
 			}
 		}
 	}
