@@ -6,13 +6,19 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 DEMO_OUT ?= out/demo
 
-.PHONY: build test vet fmt lint bench golden demo fuzz clean samples e2e
+.PHONY: build test race vet fmt lint bench golden demo fuzz clean samples e2e
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
 
-# The whole suite, with the race detector.
+# The whole suite. A cold run compiles every package once (the scripts' callqa
+# reuses the test build's packages).
 test:
+	$(GO) test ./...
+
+# The whole suite again under the race detector (CI runs it after make test;
+# it compiles every package a second time, with -race).
+race:
 	$(GO) test -race ./...
 
 vet:
@@ -47,6 +53,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
 	$(GO) test -run '^$$' -fuzz FuzzReadUtterances -fuzztime $$((20000 * $(FUZZSCALE)))x ./lexicon/lexcheck
 	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/source
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime $$((20000 * $(FUZZSCALE)))x ./pipeline/sink
 	$(GO) test -tags mutations -run TestMutatedRecordings ./pipeline/stage/audio
 
 # The HTML pages in a real browser: installs Debian's chromium (and CJK

@@ -33,7 +33,7 @@ func sampleRows() ([]CallRow, [][]HitRow) {
 	return calls, hits
 }
 
-func writeSample(t *testing.T, dir string) {
+func writeSample(t testing.TB, dir string) {
 	t.Helper()
 	w, err := Create(dir, Unsharded, map[string]string{"callqa.lexicon_version": "lex@1+abc"})
 	if err != nil {

@@ -78,7 +78,7 @@ func TestReadErrors(t *testing.T) {
 }
 
 // A damaged file is an error, never a crash: bytes of a good file flipped at
-// random places, as a fuzzer would.
+// random places. FuzzRead (make fuzz) searches much further.
 func TestReadDamagedFiles(t *testing.T) {
 	dir := t.TempDir()
 	writeSample(t, dir)
@@ -86,8 +86,33 @@ func TestReadDamagedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, bad := range damaged(good, 300) {
+		readDamaged(t, dir, bad)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	dir := f.TempDir()
+	writeSample(f, dir)
+	good, err := os.ReadFile(filepath.Join(dir, "calls.parquet"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	for _, bad := range damaged(good, 20) {
+		f.Add(bad)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		readDamaged(t, dir, data) // one input at a time per process
+	})
+}
+
+// damaged returns n copies of good with one to four bytes changed at random,
+// every tenth also cut short.
+func damaged(good []byte, n int) [][]byte {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range 3000 {
+	out := make([][]byte, n)
+	for i := range out {
 		bad := bytes.Clone(good)
 		for range 1 + rng.IntN(4) {
 			bad[rng.IntN(len(bad))] = byte(rng.IntN(256))
@@ -95,11 +120,19 @@ func TestReadDamagedFiles(t *testing.T) {
 		if i%10 == 0 {
 			bad = bad[:rng.IntN(len(bad))]
 		}
-		if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), bad, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := Read(dir); err != nil && !strings.Contains(err.Error(), "calls.parquet") {
-			t.Fatalf("error does not name the file: %v", err)
-		}
+		out[i] = bad
+	}
+	return out
+}
+
+// readDamaged reads dir with data as its calls.parquet: it may fail, but
+// must name the file when it does.
+func readDamaged(t *testing.T, dir string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Read(dir); err != nil && !strings.Contains(err.Error(), "calls.parquet") {
+		t.Fatalf("error does not name the file: %v", err)
 	}
 }
