@@ -5,7 +5,7 @@ package rules
 
 import (
 	"cmp"
-	"maps"
+	"math/bits"
 	"slices"
 
 	"github.com/callqa/callqa/lexicon"
@@ -66,18 +66,42 @@ type sequence struct {
 
 // set is a set of automaton pattern indexes. A rule's phrases are a set,
 // so that matching visits the few phrases that occur in an utterance, not
-// the thousands a rule's patterns may expand to.
-type set map[int]bool
+// the thousands a rule's patterns may expand to. It is a bitmap from its
+// lowest member: a rule's patterns get neighbouring indexes, so the bitmap
+// stays small, and a membership test (the matcher's commonest step; a map
+// made matching twice as slow) is a shift and a mask.
+type set struct {
+	lo   int
+	bits []uint64
+}
 
 func setOf(ids []int) set {
 	if len(ids) == 0 {
-		return nil // most rules have no exceptions or trigger: no map to scan
+		return set{}
 	}
-	s := make(set, len(ids))
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	s := set{lo: lo, bits: make([]uint64, (hi-lo)/64+1)}
 	for _, id := range ids {
-		s[id] = true
+		i := id - lo
+		s.bits[i/64] |= 1 << (i % 64)
 	}
 	return s
+}
+
+func (s set) has(p int) bool {
+	i := uint(p - s.lo) // below lo wraps around to a large number
+	return i/64 < uint(len(s.bits)) && s.bits[i/64]&(1<<(i%64)) != 0
+}
+
+// members lists the set in increasing order.
+func (s set) members() []int {
+	var out []int
+	for w, word := range s.bits {
+		for ; word != 0; word &= word - 1 {
+			out = append(out, s.lo+w*64+bits.TrailingZeros64(word))
+		}
+	}
+	return out
 }
 
 type gap struct{ min, max int }
@@ -128,10 +152,7 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 	}
 	for _, r := range lex.Rules {
 		c := rule{Rule: r, written: ids(r.Phrases), exceptions: setOf(ids(r.Exceptions))}
-		c.phrases = setOf(c.written)
-		if c.phrases == nil {
-			c.phrases = set{}
-		}
+		phrases := slices.Clone(c.written)
 		for _, g := range r.AllOf {
 			c.allOf = append(c.allOf, ids(g))
 		}
@@ -143,9 +164,7 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 		}
 		for _, p := range r.Expanded() {
 			if len(p) == 1 {
-				for _, id := range ids(p[0].Phrases) {
-					c.phrases[id] = true
-				}
+				phrases = append(phrases, ids(p[0].Phrases)...)
 				continue
 			}
 			var seq sequence
@@ -157,6 +176,7 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 			}
 			c.sequences = append(c.sequences, seq)
 		}
+		c.phrases = setOf(phrases)
 		m.rules = append(m.rules, c)
 	}
 	m.compileFuzzy()
@@ -169,16 +189,14 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 // rule's phrases and exceptions in its speaker's, a trigger in the
 // trigger speaker's.
 func (m *Matcher) speakersOfPatterns() map[string]set {
-	heard := map[string]set{lexicon.SpeakerAgent: {}, lexicon.SpeakerCustomer: {}}
-	add := func(speaker string, ids ...set) {
-		for who, s := range heard {
+	heard := map[string][]int{lexicon.SpeakerAgent: nil, lexicon.SpeakerCustomer: nil}
+	add := func(speaker string, sets ...set) {
+		for who := range heard {
 			if speaker != lexicon.SpeakerAny && speaker != who {
 				continue
 			}
-			for _, id := range ids {
-				for p := range id {
-					s[p] = true
-				}
+			for _, s := range sets {
+				heard[who] = append(heard[who], s.members()...)
 			}
 		}
 	}
@@ -198,7 +216,11 @@ func (m *Matcher) speakersOfPatterns() map[string]set {
 			add(r.When.Speaker, r.trigger, r.exceptions)
 		}
 	}
-	return heard
+	sets := map[string]set{}
+	for who, ids := range heard {
+		sets[who] = setOf(ids)
+	}
+	return sets
 }
 
 // minFuzzyRunes: shorter phrases must match exactly, since one changed
@@ -225,7 +247,7 @@ func (m *Matcher) compileFuzzy() {
 		if r.Tolerance == 0 || r.Kind != lexicon.KindRequired {
 			continue
 		}
-		for _, p := range slices.Sorted(maps.Keys(r.phrases)) {
+		for _, p := range r.phrases.members() {
 			phrase := []rune(m.patterns[p])
 			if len(phrase) < minFuzzyRunes {
 				continue
@@ -256,7 +278,7 @@ func (m *Matcher) compileFuzzy() {
 		if o.Kind != lexicon.KindRequired {
 			continue
 		}
-		for _, q := range slices.Sorted(maps.Keys(o.phrases)) {
+		for _, q := range o.phrases.members() {
 			other := []rune(m.patterns[q])
 			for _, hit := range index.ac.match(m.patterns[q]) {
 				for _, c := range index.owners[hit.pattern] {
@@ -373,10 +395,20 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	u := utterance{Segment: s, index: i, text: normalize.New(s.Text)}
 	matches := m.ac.match(u.text.Norm)
 	if heard, ok := m.heard[s.Speaker]; ok {
-		matches = slices.DeleteFunc(matches, func(x acMatch) bool { return !heard[x.pattern] })
+		matches = slices.DeleteFunc(matches, func(x acMatch) bool { return !heard.has(x.pattern) })
 	}
 	if len(matches) == 0 {
 		return u // no phrase of this speaker's rules here: jieba is not needed
+	}
+	found := make([]int, len(matches))
+	for i, x := range matches {
+		found[i] = x.pattern
+	}
+	slices.Sort(found)
+	if found = slices.Compact(found); !m.mayFind(found) {
+		// Only pieces of longer patterns (a 我 or a 呢) occur: no rule can
+		// match, and jieba, the costliest step, is not needed either.
+		return u
 	}
 	boundary := make([]bool, len(u.text.Norm)+1)
 	for _, t := range cut.Cut(u.text.Norm) {
@@ -409,6 +441,35 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	return u
 }
 
+// mayFind reports whether some rule could match an utterance where the
+// patterns found (sorted) occur anywhere: one of its phrases or triggers,
+// every all_of group, both sides of a near, every piece of a sequence.
+// Whole words and windows are checked later; this only rules out the
+// utterances that cannot match at all.
+func (m *Matcher) mayFind(found []int) bool {
+	has := func(s set) bool {
+		return slices.ContainsFunc(found, s.has)
+	}
+	all := func(g []int) bool {
+		for _, p := range g {
+			if _, ok := slices.BinarySearch(found, p); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range m.rules {
+		r := &m.rules[i]
+		if has(r.phrases) || has(r.trigger) ||
+			slices.ContainsFunc(r.allOf, all) ||
+			slices.ContainsFunc(r.near, func(n near) bool { return has(n.a) && has(n.b) }) ||
+			slices.ContainsFunc(r.sequences, func(q sequence) bool { return !slices.ContainsFunc(q.pieces, func(p set) bool { return !has(p) }) }) {
+			return true
+		}
+	}
+	return false
+}
+
 // find returns the spans where the rule's phrases, patterns, all_of groups
 // or near pairs match in u, less those inside an exception and, for a
 // whole-reply rule, those that leave more of the utterance outside than it
@@ -420,7 +481,7 @@ func (r *rule) find(u *utterance) []span {
 	}
 	var spans []span
 	for _, p := range u.wholeIDs {
-		if r.phrases[p] {
+		if r.phrases.has(p) {
 			spans = append(spans, u.whole[p]...)
 		}
 	}
@@ -459,7 +520,7 @@ func (r *rule) find(u *utterance) []span {
 func (u *utterance) outside(spans []span, exceptions set) []span {
 	var covers []span
 	for _, e := range u.anyIDs {
-		if exceptions[e] {
+		if exceptions.has(e) {
 			covers = append(covers, u.any[e]...)
 		}
 	}
@@ -501,7 +562,7 @@ func (u *utterance) allOf(g []int) (span, bool) {
 func (u *utterance) occurrences(patterns set) []span {
 	var out []span
 	for _, p := range u.wholeIDs {
-		if patterns[p] {
+		if patterns.has(p) {
 			out = append(out, u.whole[p]...)
 		}
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -243,6 +244,30 @@ func TestWithinEditsAgreesWithBruteForce(t *testing.T) {
 			if got := withinEdits(pattern, text, k); got != (want <= k) {
 				t.Fatalf("withinEdits(%q, %q, %d) = %v, but the fewest edits are %d", string(pattern), string(text), k, got, want)
 			}
+		}
+	}
+}
+
+func TestSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for range 200 {
+		want := map[int]bool{}
+		var ids []int
+		base := rng.IntN(1000)
+		for range rng.IntN(40) {
+			id := base + rng.IntN(300)
+			ids = append(ids, id)
+			want[id] = true
+		}
+		s := setOf(ids)
+		for p := -70; p < 1400; p++ {
+			if s.has(p) != want[p] {
+				t.Fatalf("set of %v: has(%d) = %v", ids, p, s.has(p))
+			}
+		}
+		members := slices.Sorted(maps.Keys(want))
+		if got := s.members(); !slices.Equal(got, members) {
+			t.Fatalf("set of %v: members %v, want %v", ids, got, members)
 		}
 	}
 }
