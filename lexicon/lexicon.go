@@ -31,6 +31,10 @@ const (
 	// KindConditional: when the other party says a trigger (When), the
 	// speaker must say one of the phrases within a few turns or seconds.
 	KindConditional = "conditional"
+	// KindShortReply: when the other party asks (When), the speaker's next
+	// turn has at most MaxChars characters: a one-word or empty answer to
+	// a question. It is a fault of how much is said, not of a phrase.
+	KindShortReply = "short_reply"
 	// KindAudio: a measure of the recording — dead air, overtalk, agent
 	// interruptions, the agent's talk ratio or speech rate — out of bounds.
 	KindAudio = "audio"
@@ -178,8 +182,14 @@ type Rule struct {
 	// this many characters dropped, added or changed (ASR damage); "auto"
 	// (ToleranceAuto) scales it with the phrase's length.
 	Tolerance Tolerance `yaml:"tolerance" json:"tolerance"`
-	// When is the trigger of a conditional rule, Within its deadline.
+	// When is the trigger of a conditional or short_reply rule, Within
+	// its deadline. On a banned rule it limits the rule to the speaker's
+	// answers to the trigger (by default the next turn): a closing right
+	// after a complaint nobody answered.
 	When *Trigger `yaml:"when" json:"when,omitempty"`
+	// MaxChars is how long a short_reply answer may be and still be a
+	// fault, in characters (letters and digits; default 1).
+	MaxChars *int `yaml:"max_chars" json:"max_chars,omitempty"`
 	// Metric, Min and Max define an audio rule: episodes of the metric at
 	// least Min long, or a call value below Min or above Max.
 	Metric string   `yaml:"metric" json:"metric,omitempty"`
@@ -553,6 +563,13 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 	if r.Kind == KindConditional && r.Within == (Within{}) {
 		r.Within.Turns = 2
 	}
+	if r.Kind != KindConditional && r.When != nil && r.Within == (Within{}) {
+		r.Within.Turns = 1 // the answer is the next turn
+	}
+	if r.Kind == KindShortReply && r.MaxChars == nil {
+		one := 1
+		r.MaxChars = &one
+	}
 	if r.When != nil && r.When.Speaker == "" {
 		r.When.Speaker = SpeakerCustomer
 	}
@@ -564,7 +581,7 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 			fail(field, "%q is not one of %s", v, strings.Join(allowed, ", "))
 		}
 	}
-	oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindAudio)
+	oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindShortReply, KindAudio)
 	if r.Kind == KindAudio {
 		oneOf("metric", r.Metric, audioMetrics...)
 		switch r.Metric {
@@ -590,10 +607,10 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 		fail("window", "only required rules have a window")
 	}
 	switch {
-	case r.Kind == KindConditional && (r.When == nil || len(r.When.Phrases) == 0):
-		fail("when", "a conditional rule needs when: {phrases: [...]}")
-	case r.Kind != KindConditional && r.When != nil:
-		fail("when", "only conditional rules have a trigger")
+	case (r.Kind == KindConditional || r.Kind == KindShortReply) && (r.When == nil || len(r.When.Phrases) == 0):
+		fail("when", "a %s rule needs when: {phrases: [...]}", r.Kind)
+	case r.Kind != KindConditional && r.Kind != KindShortReply && r.Kind != KindBanned && r.When != nil:
+		fail("when", "only conditional, short_reply and banned rules have a trigger")
 	case r.When != nil:
 		oneOf("when", r.When.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
 	}
@@ -607,6 +624,12 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 		if _, err := classNames(src); err != nil {
 			fail("patterns", "%v", err)
 		}
+	}
+	if r.MaxChars != nil && (*r.MaxChars < 0 || r.Kind != KindShortReply) {
+		fail("max_chars", "a number of characters >= 0, and only for short_reply rules")
+	}
+	if r.Kind == KindShortReply && (len(r.Phrases) > 0 || len(r.Patterns) > 0 || len(r.AllOf) > 0 || len(r.Near) > 0) {
+		fail("phrases", "a short_reply rule has no phrases: its trigger is in when")
 	}
 	if r.WholeReply != nil && (*r.WholeReply < 0 || r.Kind != KindBanned) {
 		fail("whole_reply", "a number of characters >= 0, and only for banned rules")
@@ -624,7 +647,7 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 	if r.Penalty < 0 || r.Cap < 0 {
 		fail("penalty", "penalty and cap must not be negative")
 	}
-	if r.Kind != KindAudio && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
+	if r.Kind != KindAudio && r.Kind != KindShortReply && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
 		fail("phrases", "a rule needs phrases, patterns, all_of or near")
 	}
 	if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {

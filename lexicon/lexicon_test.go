@@ -67,7 +67,11 @@ func TestParseErrors(t *testing.T) {
 		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [a], window: {first_s: -3}}\n", "first_s must be positive"},
 		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [a], window: weekly}\n", `window: "weekly" is not one of`},
 		{"name: x\nrules:\n  - {id: r, kind: conditional, penalty: 1, phrases: [a]}\n", "a conditional rule needs when"},
-		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, phrases: [a], when: {phrases: [b]}}\n", "only conditional rules have a trigger"},
+		{"name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [a], when: {phrases: [b]}}\n", "only conditional, short_reply and banned rules have a trigger"},
+		{"name: x\nrules:\n  - {id: r, kind: short_reply, penalty: 1}\n", "a short_reply rule needs when"},
+		{"name: x\nrules:\n  - {id: r, kind: short_reply, penalty: 1, when: {phrases: [吗]}, phrases: [嗯]}\n", "a short_reply rule has no phrases"},
+		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, phrases: [a], max_chars: 1}\n", "only for short_reply rules"},
+		{"name: x\nrules:\n  - {id: r, kind: short_reply, penalty: 1, when: {phrases: [吗]}, max_chars: -1}\n", "max_chars"},
 		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, phrases: [a], tolerance: 1}\n", "tolerance: 0 to 2 or auto, and only for required rules"},
 		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, near: [{a: [x], within: 2}]}\n", "near: each entry needs a"},
 		{"name: x\nrules:\n  - {id: r, kind: banned, penalty: 1, all_of: [[x]]}\n", "all_of: each group needs two or more phrases"},
@@ -106,13 +110,14 @@ func FuzzParse(f *testing.F) {
 	f.Add(defaultYAML)
 	f.Add([]byte("name: x\nrules:\n  - {id: r, kind: required, penalty: 1, phrases: [您好], window: {last_turns: 2}, tolerance: 1}\n"))
 	f.Add([]byte("name: x\ndisable: [a]\nrules:\n  - {id: c, kind: conditional, when: {phrases: [投诉]}, within: {turns: 1, seconds: 9}, phrases: [抱歉]}\n"))
+	f.Add([]byte("name: x\nrules:\n  - {id: s, kind: short_reply, when: {phrases: [吗]}, max_chars: 2}\n  - {id: b, kind: banned, when: {phrases: [投诉]}, phrases: [再见]}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		lex, err := Parse("fuzz.yaml", b)
 		if err != nil {
 			return
 		}
 		for _, r := range lex.Rules {
-			if r.ID == "" || len(r.Phrases) == 0 && len(r.Expanded()) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio {
+			if r.ID == "" || len(r.Phrases) == 0 && len(r.Expanded()) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio && r.Kind != KindShortReply {
 				t.Fatalf("invalid rule accepted: %+v", r)
 			}
 		}

@@ -55,7 +55,7 @@ var meanings = map[string]string{
 	"calls.error":                     "why the call could not be processed; null when it was",
 	"hits.call_id":                    "the call",
 	"hits.rule_id":                    "the rule hit",
-	"hits.kind":                       "banned, required, conditional or audio",
+	"hits.kind":                       "banned, required, conditional, short_reply or audio",
 	"hits.category":                   "the rule's category",
 	"hits.severity":                   "minor, major or fatal",
 	"hits.speaker":                    "whose words or whose fault: agent or customer",

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/stage/score"
 	"github.com/callqa/callqa/pipeline/timeline"
@@ -37,6 +38,8 @@ func When(h score.Hit) string {
 // what was missing.
 func Evidence(h score.Hit) string {
 	switch {
+	case h.Kind == lexicon.KindShortReply:
+		return fmt.Sprintf("the whole answer was %q", h.Text)
 	case h.Matched != "" && h.Text != "":
 		return fmt.Sprintf("%q in %q", h.Matched, h.Text)
 	case h.HasValue:

@@ -125,6 +125,97 @@ rules:
 	}
 }
 
+// dialogue is a timed call from lines "A text" (the agent) and "C text"
+// (the customer), two seconds each.
+func dialogue(lines ...string) *transcript.Transcript {
+	tr := &transcript.Transcript{Timed: true}
+	for i, l := range lines {
+		speaker := map[byte]string{'A': "agent", 'C': "customer"}[l[0]]
+		tr.Segments = append(tr.Segments, transcript.Segment{Speaker: speaker, Start: float64(2 * i), End: float64(2*i + 2), Text: l[2:]})
+	}
+	return tr
+}
+
+// hitIndexes are the segment indexes of a call's hits of rule id.
+func hitIndexes(res Result, id string) []int {
+	var got []int
+	for _, h := range res.Hits {
+		if h.RuleID == id {
+			got = append(got, h.SegmentIndex)
+		}
+	}
+	return got
+}
+
+func TestShortReply(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - id: terse
+    kind: short_reply
+    penalty: 3
+    when: {phrases: [吗, 什么, 怎么, 多少]}
+`))
+	cases := []struct {
+		name  string
+		lines []string
+		hits  []int // segment indexes of the terse answers
+	}{
+		{"one character", []string{"A 您好", "C 能退款吗？", "A 嗯。"}, []int{2}},
+		{"nothing at all", []string{"A 您好", "C 什么时候到账", "A ……", "C 喂？"}, []int{2}},
+		{"a real answer", []string{"A 您好", "C 什么时候到账", "A 明天到账，您放心"}, nil},
+		{"two characters pass", []string{"A 您好", "C 能退款吗", "A 可以"}, nil},
+		{"questions in a row, one answer", []string{"A 您好", "C 能退款吗", "C 怎么退", "A 嗯"}, []int{3}},
+		{"not a question", []string{"A 您好", "C 我要退款", "A 好"}, nil},
+		{"only the next turn is the answer", []string{"A 您好", "C 多少钱", "A 一百二十元", "C 好的", "A 嗯"}, nil},
+		{"the customer's own short words", []string{"A 请问还有什么问题吗", "C 没", "A 好的"}, nil},
+	}
+	for _, c := range cases {
+		res := m.Match(dialogue(c.lines...), cut, float64(2*len(c.lines)))
+		if got := hitIndexes(res, "terse"); !slices.Equal(got, c.hits) {
+			t.Errorf("%s: hits at %v, want %v", c.name, got, c.hits)
+		}
+		for _, h := range res.Hits {
+			if h.Speaker != "agent" || h.Text != c.lines[h.SegmentIndex][2:] {
+				t.Errorf("%s: the hit does not show the answer: %+v", c.name, h)
+			}
+		}
+	}
+	for text, want := range map[string]bool{"嗯": true, "": true, "好。": true, "好的": false, "稍等，我帮您查": false} {
+		if got := m.Finds("terse", text, cut); got != want {
+			t.Errorf("Finds(terse, %q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestBannedAsAnAnswer(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - id: hang-up-on-complaint
+    kind: banned
+    penalty: 10
+    when: {phrases: [投诉, 太差了]}
+    phrases: [再见, 先这样吧]
+`))
+	cases := []struct {
+		name  string
+		lines []string
+		hits  []int
+	}{
+		{"closing right after a complaint", []string{"A 您好", "C 你们太差了我要投诉", "A 先这样吧，再见"}, []int{2, 2}},
+		{"the complaint answered first", []string{"A 您好", "C 我要投诉", "A 非常抱歉，我马上帮您处理", "C 好吧", "A 再见"}, nil},
+		{"an ordinary closing", []string{"A 您好", "C 谢谢", "A 再见"}, nil},
+		{"the customer's goodbye", []string{"A 您好", "C 太差了，再见"}, nil},
+	}
+	for _, c := range cases {
+		res := m.Match(dialogue(c.lines...), cut, float64(2*len(c.lines)))
+		if got := hitIndexes(res, "hang-up-on-complaint"); !slices.Equal(got, c.hits) {
+			t.Errorf("%s: hits at %v, want %v", c.name, got, c.hits)
+		}
+	}
+}
+
 func TestExplicitWindows(t *testing.T) {
 	m, cut := compile(t, parse(t, `
 name: x

@@ -5,8 +5,10 @@ package rules
 
 import (
 	"cmp"
+	"iter"
 	"math/bits"
 	"slices"
+	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/stage/normalize"
@@ -676,9 +678,18 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 		r := &m.rules[i]
 		switch r.Kind {
 		case lexicon.KindBanned:
+			var answer []bool // with a trigger: the utterances that answer it
+			if r.When != nil {
+				answer = make([]bool, len(utts))
+				for i := range r.triggers(utts) {
+					for j := range r.replies(utts, i, t.Timed) {
+						answer[j] = true
+					}
+				}
+			}
 			for i := range utts {
 				u := &utts[i]
-				if !r.appliesTo(u.Speaker) {
+				if !r.appliesTo(u.Speaker) || (answer != nil && !answer[i]) {
 					continue
 				}
 				for _, sp := range r.find(u) {
@@ -699,6 +710,8 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 			}
 		case lexicon.KindConditional:
 			res.Hits = append(res.Hits, m.conditional(r, utts, t.Timed)...)
+		case lexicon.KindShortReply:
+			res.Hits = append(res.Hits, r.shortReplies(utts, t.Timed)...)
 		}
 	}
 	if haveGreeting {
@@ -838,42 +851,100 @@ func withinEdits(pattern, text []rune, k int) bool {
 func (m *Matcher) conditional(r *rule, utts []utterance, timed bool) []Hit {
 	var hits []Hit
 	answeredUntil := -1 // utterances up to here were covered by an earlier trigger
-	for i := range utts {
+	for i, trig := range r.triggers(utts) {
+		if i <= answeredUntil {
+			continue
+		}
 		u := &utts[i]
-		if i <= answeredUntil || !(r.When.Speaker == lexicon.SpeakerAny || u.Speaker == r.When.Speaker) {
-			continue
-		}
-		trig := r.triggerSpans(u)
-		if len(trig) == 0 {
-			continue
-		}
-		turns, answered, last := 0, false, i
-		for j := i + 1; j < len(utts) && !answered; j++ {
-			v := &utts[j]
-			if !r.appliesTo(v.Speaker) {
-				continue
-			}
-			if r.Within.Turns > 0 && turns >= r.Within.Turns {
-				break
-			}
-			if timed && r.Within.Seconds > 0 && v.Start > u.End+r.Within.Seconds {
-				break
-			}
-			turns++
+		answered, last := false, i
+		for j := range r.replies(utts, i, timed) {
 			last = j
-			answered = len(r.find(v)) > 0
+			if answered = len(r.find(&utts[j])) > 0; answered {
+				break
+			}
 		}
 		answeredUntil = last
 		if !answered {
 			h := Hit{
 				RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
 				Speaker: r.Speaker, Start: u.Start, End: u.End, Timed: timed, SegmentIndex: u.index,
-				Text: u.Text, Matched: u.quote(trig[0]), pos: trig[0].start,
+				Text: u.Text, Matched: u.quote(trig), pos: trig.start,
 			}
 			hits = append(hits, h)
 		}
 	}
 	return hits
+}
+
+// shortReplies finds the answers to a trigger (a question) that are at
+// most MaxChars characters long: 嗯, 对, or nothing at all. Questions in a
+// row answered by one turn count once.
+func (r *rule) shortReplies(utts []utterance, timed bool) []Hit {
+	var hits []Hit
+	last := -1 // the last answer reported
+	for i := range r.triggers(utts) {
+		for j := range r.replies(utts, i, timed) {
+			v := &utts[j]
+			if j > last && v.chars() <= *r.MaxChars {
+				last = j
+				hits = append(hits, r.hit(v, span{0, len(v.text.Norm)}, timed))
+			}
+		}
+	}
+	return hits
+}
+
+// chars counts the utterance's letters and digits: punctuation and spaces
+// say nothing.
+func (u *utterance) chars() int {
+	n := 0
+	for _, c := range u.text.Norm {
+		if unicode.IsLetter(c) || unicode.IsNumber(c) {
+			n++
+		}
+	}
+	return n
+}
+
+// triggers yields the utterances where the rule's trigger speaker says a
+// trigger phrase (less exceptions), with the trigger's first occurrence.
+func (r *rule) triggers(utts []utterance) iter.Seq2[int, span] {
+	return func(yield func(int, span) bool) {
+		for i := range utts {
+			u := &utts[i]
+			if !(r.When.Speaker == lexicon.SpeakerAny || u.Speaker == r.When.Speaker) {
+				continue
+			}
+			if trig := r.triggerSpans(u); len(trig) > 0 && !yield(i, trig[0]) {
+				return
+			}
+		}
+	}
+}
+
+// replies yields the rule speaker's turns after utterance i within the
+// rule's deadline: its next Within.Turns turns and, timed, those starting
+// within Within.Seconds of the trigger's end.
+func (r *rule) replies(utts []utterance, i int, timed bool) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		turns := 0
+		for j := i + 1; j < len(utts); j++ {
+			v := &utts[j]
+			if !r.appliesTo(v.Speaker) {
+				continue
+			}
+			if r.Within.Turns > 0 && turns >= r.Within.Turns {
+				return
+			}
+			if timed && r.Within.Seconds > 0 && v.Start > utts[i].End+r.Within.Seconds {
+				return
+			}
+			turns++
+			if !yield(j) {
+				return
+			}
+		}
+	}
 }
 
 // triggerSpans are the trigger's occurrences in u, less exceptions.
@@ -892,12 +963,15 @@ func (r *rule) hit(u *utterance, sp span, timed bool) Hit {
 
 // Finds reports whether rule id matches text, ignoring speakers and
 // windows: how a rule's examples are checked. For a conditional rule it is
-// the answer that is matched.
+// the answer that is matched; for a short_reply rule, text is the answer.
 func (m *Matcher) Finds(id, text string, cut Cutter) bool {
 	for i := range m.rules {
 		r := &m.rules[i]
 		if r.ID == id {
 			u := m.prepare(0, transcript.Segment{Text: text}, cut)
+			if r.Kind == lexicon.KindShortReply {
+				return u.chars() <= *r.MaxChars // text as the answer to a question
+			}
 			return len(r.find(&u)) > 0 || r.fuzzyFind(u)
 		}
 	}
