@@ -154,15 +154,37 @@ func FuzzReadUtterances(f *testing.F) {
 	})
 }
 
-// corpusGates are what the default lexicon must reach on the labelled corpus
-// in testdata/lexicon. The target for recall is 0.90; the lexicon
-// reaches 0.745 (0.497 on the half it was not tuned on), so the gate holds
-// what was reached and a change cannot lose it. Raise it as the lexicon
-// improves.
-var corpusGates = Gates{Precision: 0.97, Recall: 0.70, Verdicts: 0.95}
+// corpusGates are the targets for the default lexicon on the
+// labelled corpus in testdata/lexicon: banned recall at least 0.90 at
+// precision at least 0.97, greeting and closing verdicts at least 0.95.
+// The corpus is development material (0.5.0 was written reading its
+// misses); how the lexicon does on phrasing nobody tuned it to is measured
+// on testdata/lexicon-heldout, never tuned on.
+var corpusGates = Gates{Precision: 0.97, Recall: 0.90, Verdicts: 0.95}
 
 // TestDefaultLexiconOnCorpus is lexicon eval's gate on the default lexicon.
 func TestDefaultLexiconOnCorpus(t *testing.T) {
+	ev := evalDefault(t, "lexicon")
+	if ev.Turns < 2000 || ev.Calls < 70 {
+		t.Fatalf("the corpus shrank: %d turns, %d calls", ev.Turns, ev.Calls)
+	}
+	gate(t, ev, corpusGates)
+}
+
+// TestDefaultLexiconOnHeldout keeps the default lexicon's precision on the
+// held-out turns that no rule was written from (testdata/lexicon-heldout).
+// Recall there is reported, not gated: a gate would invite tuning on it.
+func TestDefaultLexiconOnHeldout(t *testing.T) {
+	ev := evalDefault(t, "lexicon-heldout")
+	if ev.Turns < 700 {
+		t.Fatalf("the held-out set shrank: %d turns", ev.Turns)
+	}
+	gate(t, ev, Gates{Precision: 0.95})
+}
+
+// evalDefault measures the default lexicon on a folder of testdata.
+func evalDefault(t *testing.T, folder string) *Eval {
+	t.Helper()
 	lex, err := lexicon.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -171,14 +193,18 @@ func TestDefaultLexiconOnCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := Evaluate(e, []string{filepath.Join("..", "..", "testdata", "lexicon")})
+	ev, err := Evaluate(e, []string{filepath.Join("..", "..", "testdata", folder)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.Turns < 2000 || ev.Calls < 70 {
-		t.Fatalf("the corpus shrank: %d turns, %d calls", ev.Turns, ev.Calls)
-	}
-	for _, c := range ev.Cases(corpusGates) {
+	return ev
+}
+
+// gate fails the test on every gate the evaluation misses, and logs its
+// figures.
+func gate(t *testing.T, ev *Eval, gates Gates) {
+	t.Helper()
+	for _, c := range ev.Cases(gates) {
 		if c.Suite == "eval gates" && c.Failure != "" {
 			t.Error(c.Failure)
 		}
