@@ -42,7 +42,7 @@ func TestOutputDeterministic(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 	}
-	for _, name := range []string{"calls.parquet", "hits.parquet"} {
+	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet"} {
 		x, err := os.ReadFile(filepath.Join(a, name))
 		if err != nil {
 			t.Fatal(err)

@@ -72,7 +72,7 @@ type runOptions struct {
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	o.engineOptions.AddFlags(f)
-	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet and hits.parquet (required)")
+	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet, hits.parquet and intervals.parquet (required)")
 	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
 	f.StringVar(&o.MaxFailures, "max-failures", "", "stop, writing nothing, when more calls than this fail: a count (10) or a share of the calls (5%)")
 	f.DurationVar(&o.LogEvery, "log-every", 30*time.Second, "when stderr is not a terminal, a progress line at most this often")
@@ -125,8 +125,10 @@ NAME.wav and/or a transcript NAME.json, NAME.txt, NAME.srt or NAME.vtt with the
 same stem in one folder make one call whose id is NAME. A transcript's format
 (canonical JSON, Alibaba Cloud, FunASR or Whisper JSON, role-prefixed text,
 SRT, WebVTT) and encoding (UTF-8, UTF-16 with BOM, GB18030/GBK) are detected
-from its content. It writes DIR/calls.parquet (one row per call) and
-DIR/hits.parquet (one row per rule hit). Both files appear only when complete.
+from its content. It writes DIR/calls.parquet (one row per call),
+DIR/hits.parquet (one row per rule hit) and DIR/intervals.parquet (each
+stretch of speech, silence and overtalk the call's figures add up). The files
+appear only when complete.
 
 Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 2 usage error; 3 finished, but some calls failed (their rows carry the error).`,
@@ -210,7 +212,7 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err := w.Commit(); err != nil {
 		return err
 	}
-	sum.print(cmd.ErrOrStderr(), filepath.Join(opts.Out, names.Calls), filepath.Join(opts.Out, names.Hits), time.Since(started))
+	sum.print(cmd.ErrOrStderr(), opts.Out, names, time.Since(started))
 	if sum.failed > 0 {
 		return errCallsFailed
 	}
@@ -245,7 +247,7 @@ func (s *summary) add(c *pipeline.Call) {
 	}
 }
 
-func (s *summary) print(w io.Writer, callsFile, hitsFile string, wall time.Duration) {
+func (s *summary) print(w io.Writer, dir string, names sink.FileNames, wall time.Duration) {
 	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed; %d hits\n",
 		s.calls, s.calls-s.failed, s.failed, s.passed, s.hits)
 	speed := ""
@@ -259,5 +261,6 @@ func (s *summary) print(w io.Writer, callsFile, hitsFile string, wall time.Durat
 	if more := s.failed - len(s.failures); more > 0 {
 		fmt.Fprintf(w, "callqa: failed: ... and %d more (see the error column)\n", more)
 	}
-	fmt.Fprintf(w, "callqa: wrote %s and %s\n", callsFile, hitsFile)
+	fmt.Fprintf(w, "callqa: wrote %s, %s and %s\n",
+		filepath.Join(dir, names.Calls), filepath.Join(dir, names.Hits), filepath.Join(dir, names.Intervals))
 }

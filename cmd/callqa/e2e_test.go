@@ -252,6 +252,7 @@ func TestRunSamples(t *testing.T) {
 	if clean, quiet := calls["clean"].agentDB, calls["mulaw-noisy"].agentDB; math.Abs(quiet.Float64-clean.Float64+12) > 1.5 {
 		t.Errorf("agent speech %.1f dBFS, clean call %.1f dBFS: want 12 dB apart", quiet.Float64, clean.Float64)
 	}
+	checkIntervalSums(t, db, out, len(samples)-1) // all but the transcript-only call
 	for name := range samplegen.Broken {
 		id := strings.TrimSuffix(name, filepath.Ext(name))
 		row := calls[id]
@@ -264,6 +265,56 @@ func TestRunSamples(t *testing.T) {
 		if !strings.Contains(stderr, id) {
 			t.Errorf("%s: failure not in the summary:\n%s", id, stderr)
 		}
+	}
+}
+
+// checkIntervalSums: every call row's talk, silence and overtalk figures
+// are exactly the sums and counts of its rows in intervals.parquet, and
+// wantCalls calls have intervals.
+func checkIntervalSums(t *testing.T, db *sql.DB, dir string, wantCalls int) {
+	t.Helper()
+	rows, err := db.Query(`
+WITH i AS (
+  SELECT call_id,
+    coalesce(sum(end_s - start_s) FILTER (kind = 'speech' AND party = 'agent'), 0) AS agent_talk,
+    coalesce(sum(end_s - start_s) FILTER (kind = 'speech' AND party = 'customer'), 0) AS customer_talk,
+    coalesce(sum(end_s - start_s) FILTER (kind = 'silence'), 0) AS silence,
+    max(end_s - start_s) FILTER (kind = 'silence') AS longest_silence,
+    count(*) FILTER (kind = 'silence' AND end_s - start_s >= 5) AS dead_air,
+    coalesce(sum(end_s - start_s) FILTER (kind = 'overtalk'), 0) AS overtalk,
+    count(*) FILTER (kind = 'overtalk') AS overtalks,
+    count(*) FILTER (kind = 'overtalk' AND started_by = 'agent' AND interruption) AS by_agent,
+    count(*) FILTER (kind = 'overtalk' AND started_by = 'customer' AND interruption) AS by_customer
+  FROM read_parquet(?) GROUP BY call_id)
+SELECT c.call_id, c.agent_talk_s - i.agent_talk, c.customer_talk_s - i.customer_talk, c.silence_s - i.silence,
+  coalesce(c.longest_silence_s, 0) - coalesce(i.longest_silence, 0),
+  c.dead_air_count - i.dead_air, c.overtalk_s - i.overtalk, c.overtalk_count - i.overtalks,
+  c.interruptions_by_agent - i.by_agent, c.interruptions_by_customer - i.by_customer
+FROM read_parquet(?) c JOIN i USING (call_id) ORDER BY c.call_id`,
+		filepath.Join(dir, "intervals*.parquet"), filepath.Join(dir, "calls*.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id string
+		var d [9]float64
+		if err := rows.Scan(&id, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7], &d[8]); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		for i, what := range []string{"agent talk", "customer talk", "silence", "longest silence", "dead air", "overtalk", "overtalk count", "agent interruptions", "customer interruptions"} {
+			if math.Abs(d[i]) > 1e-9 {
+				t.Errorf("%s: %s differs from its intervals by %g", id, what, d[i])
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != wantCalls {
+		t.Errorf("%d calls have intervals, want %d", n, wantCalls)
 	}
 }
 

@@ -64,7 +64,7 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// sameParquet DIR_A DIR_B: the calls*.parquet and hits*.parquet files of
+// sameParquet DIR_A DIR_B: the calls*, hits* and intervals*.parquet files of
 // the two folders hold the same rows (as multisets), read with DuckDB.
 func sameParquet(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
@@ -74,7 +74,7 @@ func sameParquet(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	defer db.Close()
 	same := true
-	for _, table := range []string{"calls", "hits"} {
+	for _, table := range []string{"calls", "hits", "intervals"} {
 		a := filepath.Join(ts.MkAbs(args[0]), table+"*.parquet")
 		b := filepath.Join(ts.MkAbs(args[1]), table+"*.parquet")
 		var rowsA, rowsB, onlyA, onlyB int

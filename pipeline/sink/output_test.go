@@ -16,7 +16,7 @@ func sampleStarted() *time.Time {
 	return &t
 }
 
-func sampleRows() ([]CallRow, [][]HitRow) {
+func sampleRows() ([]CallRow, [][]HitRow, [][]IntervalRow) {
 	started := *sampleStarted()
 	calls := []CallRow{
 		{CallID: "c1", AudioPath: ptr("a/c1.wav"), AgentID: ptr("1086"), Team: ptr("北京一组"), StartedAt: &started,
@@ -30,7 +30,16 @@ func sampleRows() ([]CallRow, [][]HitRow) {
 			Speaker: "agent", StartS: ptr(0.0), EndS: ptr(15.0), Penalty: 10}},
 		nil,
 	}
-	return calls, hits
+	intervals := [][]IntervalRow{
+		{
+			{CallID: "c1", Kind: "speech", Party: ptr("agent"), Source: "recording", StartS: 0.5, EndS: 3.25},
+			{CallID: "c1", Kind: "speech", Party: ptr("customer"), Source: "recording", StartS: 3, EndS: 6},
+			{CallID: "c1", Kind: "silence", Source: "recording", StartS: 6, EndS: 9.5},
+			{CallID: "c1", Kind: "overtalk", Source: "recording", StartS: 3, EndS: 3.25, StartedBy: ptr("customer"), Interruption: ptr(false)},
+		},
+		nil,
+	}
+	return calls, hits, intervals
 }
 
 func writeSample(t testing.TB, dir string) {
@@ -39,9 +48,9 @@ func writeSample(t testing.TB, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls, hits := sampleRows()
+	calls, hits, intervals := sampleRows()
 	for i := range calls {
-		if err := w.write(calls[i], hits[i]); err != nil {
+		if err := w.write(calls[i], hits[i], intervals[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,6 +119,17 @@ func TestWriteReadBackWithDuckDB(t *testing.T) {
 		t.Errorf("hit: %s %v %v %v", rule, penalty, end, segIdx)
 	}
 
+	var kinds, parties, startedBy string
+	var total float64
+	if err := db.QueryRow(`SELECT string_agg(kind, ',' ORDER BY start_s, kind), string_agg(coalesce(party, '-'), ',' ORDER BY start_s, kind),
+		string_agg(started_by, ','), sum(end_s - start_s) FILTER (kind = 'speech')
+		FROM read_parquet(?) WHERE call_id = 'c1'`, filepath.Join(dir, "intervals.parquet")).Scan(&kinds, &parties, &startedBy, &total); err != nil {
+		t.Fatal(err)
+	}
+	if kinds != "speech,overtalk,speech,silence" || parties != "agent,-,customer,-" || startedBy != "customer" || total != 5.75 {
+		t.Errorf("intervals read back: %s / %s / %s / %v", kinds, parties, startedBy, total)
+	}
+
 	var meta string
 	if err := db.QueryRow(`SELECT decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) = 'callqa.lexicon_version'`,
 		filepath.Join(dir, "calls.parquet")).Scan(&meta); err != nil {
@@ -124,7 +144,7 @@ func TestDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeSample(t, a)
 	writeSample(t, b)
-	for _, name := range []string{"calls.parquet", "hits.parquet"} {
+	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet"} {
 		x, _ := os.ReadFile(filepath.Join(a, name))
 		y, _ := os.ReadFile(filepath.Join(b, name))
 		if len(x) == 0 || !bytes.Equal(x, y) {
@@ -139,11 +159,11 @@ func TestNothingVisibleBeforeCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls, hits := sampleRows()
-	if err := w.write(calls[0], hits[0]); err != nil {
+	calls, hits, intervals := sampleRows()
+	if err := w.write(calls[0], hits[0], intervals[0]); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"calls.parquet", "hits.parquet"} {
+	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
 			t.Errorf("%s exists before Commit", name)
 		}

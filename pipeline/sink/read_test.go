@@ -21,7 +21,7 @@ func TestReadGivesBackWhatWasWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCalls, wantHits := sampleRows()
+	wantCalls, wantHits, _ := sampleRows()
 	for i := range wantCalls {
 		wantCalls[i].StartedAt = nil // compared below: the zone comes back as UTC
 	}
@@ -39,13 +39,13 @@ func TestReadGivesBackWhatWasWritten(t *testing.T) {
 
 func TestReadJoinsShards(t *testing.T) {
 	dir := t.TempDir()
-	calls, hits := sampleRows()
+	calls, hits, intervals := sampleRows()
 	for i := range calls {
 		w, err := Create(dir, ShardNames(i, 2), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.write(calls[i], hits[i]); err != nil {
+		if err := w.write(calls[i], hits[i], intervals[i]); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Commit(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/callqa/callqa/pipeline"
+	"github.com/callqa/callqa/pipeline/stage/features"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
@@ -88,6 +89,55 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 	}
 	return row, hits
 }
+
+// Intervals are a call's rows of intervals.parquet, for the calls whose
+// row has talk and silence figures (those with a recording): each party's
+// speech (a mono recording's speech without a party, and the parties from
+// the transcript's times when it has them), every silence and every
+// overtalk episode, each kind in time order.
+func Intervals(c *pipeline.Call) []IntervalRow {
+	if c.Failed() || c.Recording == nil {
+		return nil
+	}
+	var rows []IntervalRow
+	add := func(kind string, party *string, source string, ivs []timeline.Interval) {
+		for _, iv := range ivs {
+			rows = append(rows, IntervalRow{CallID: c.Source.ID, Kind: kind, Party: party, Source: source, StartS: iv.Start, EndS: iv.End})
+		}
+	}
+	if p := c.Parties; p != nil {
+		source := sourceTranscript
+		if c.Stereo() {
+			source = sourceRecording
+		}
+		add(kindSpeech, ptr(partyAgent), source, p.Agent)
+		add(kindSpeech, ptr(partyCustomer), source, p.Customer)
+	}
+	if ch := c.Recording.Channels; len(ch) == 1 {
+		add(kindSpeech, nil, sourceRecording, ch[0].Speech)
+	}
+	add(kindSilence, nil, sourceRecording, c.Silence.Intervals)
+	if c.Overtalk != nil {
+		for _, e := range c.Overtalk.Episodes {
+			by := partyAgent
+			if e.StartedBy == features.Customer {
+				by = partyCustomer
+			}
+			rows = append(rows, IntervalRow{
+				CallID: c.Source.ID, Kind: kindOvertalk, Source: sourceRecording, StartS: e.Start, EndS: e.End,
+				StartedBy: ptr(by), Interruption: ptr(e.Interruption),
+			})
+		}
+	}
+	return rows
+}
+
+// The values of intervals.parquet's kind, party and source.
+const (
+	kindSpeech, kindSilence, kindOvertalk = "speech", "silence", "overtalk"
+	partyAgent, partyCustomer             = "agent", "customer"
+	sourceRecording, sourceTranscript     = "recording", "transcript"
+)
 
 // finite is nil for NaN (no speech to measure).
 func finite(v float64) *float64 {

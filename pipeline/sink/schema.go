@@ -66,15 +66,23 @@ var meanings = map[string]string{
 	"hits.matched":                    "the matched words as written",
 	"hits.value":                      "what an audio rule measured: seconds, ratio or characters per minute",
 	"hits.penalty":                    "points this hit cost, after the rule's cap",
+	"intervals.call_id":               "the call",
+	"intervals.kind":                  "speech, silence or overtalk",
+	"intervals.party":                 "whose speech: agent or customer; null for a mono recording's speech, silence and overtalk",
+	"intervals.source":                "recording (the speech detector) or transcript (the parties' times in a mono call)",
+	"intervals.start_s":               "start, seconds from the start of the recording",
+	"intervals.end_s":                 "end, seconds",
+	"intervals.started_by":            "overtalk: the party that began speaking while the other spoke",
+	"intervals.interruption":          "overtalk: it counts as an interruption by started_by (no backchannel)",
 }
 
-// Columns lists the columns of both files, in file order.
+// Columns lists the columns of the three files, in file order.
 func Columns() []Column {
 	var out []Column
 	for _, t := range []struct {
 		name   string
 		schema *parquet.Schema
-	}{{"calls", parquet.SchemaOf(CallRow{})}, {"hits", parquet.SchemaOf(HitRow{})}} {
+	}{{"calls", parquet.SchemaOf(CallRow{})}, {"hits", parquet.SchemaOf(HitRow{})}, {"intervals", parquet.SchemaOf(IntervalRow{})}} {
 		for _, f := range t.schema.Fields() {
 			out = append(out, Column{Table: t.name, Name: f.Name(), Type: duckType(f), Meaning: meanings[t.name+"."+f.Name()]})
 		}
@@ -118,8 +126,9 @@ type Query struct{ Title, SQL string }
 func Queries(dir string) []Query {
 	calls := fmt.Sprintf("read_parquet('%s/calls*.parquet')", sqlString(dir))
 	hits := fmt.Sprintf("read_parquet('%s/hits*.parquet')", sqlString(dir))
+	intervals := fmt.Sprintf("read_parquet('%s/intervals*.parquet')", sqlString(dir))
 	return []Query{
-		{"Views over every part file", fmt.Sprintf("CREATE OR REPLACE VIEW calls AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW hits AS SELECT * FROM %s;", calls, hits)},
+		{"Views over every part file", fmt.Sprintf("CREATE OR REPLACE VIEW calls AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW hits AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW intervals AS SELECT * FROM %s;", calls, hits, intervals)},
 		{"Score per agent per day", fmt.Sprintf(`SELECT agent_id, CAST(started_at AS DATE) AS day, count(*) AS calls,
        round(avg(score), 1) AS avg_score, round(avg(passed::INT), 3) AS pass_rate
 FROM %s WHERE error IS NULL
@@ -132,6 +141,8 @@ FROM %s GROUP BY ALL ORDER BY hits DESC LIMIT 20;`, hits)},
 FROM %s WHERE error IS NULL AND score IS NOT NULL
 ORDER BY score, banned_count DESC, longest_silence_s DESC LIMIT 20;`, calls)},
 		{"Failed calls", fmt.Sprintf("SELECT call_id, error FROM %s WHERE error IS NOT NULL ORDER BY call_id;", calls)},
+		{"One call's timeline, to check against your own labels", fmt.Sprintf(`SELECT kind, party, round(start_s, 2) AS start_s, round(end_s, 2) AS end_s, started_by
+FROM %s WHERE call_id = 'CALL' ORDER BY start_s, kind;`, intervals)},
 	}
 }
 

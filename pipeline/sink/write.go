@@ -1,6 +1,6 @@
 // Package sink is the only place that knows the Parquet files: it turns a
-// processed call into rows of calls.parquet and hits.parquet, commits them
-// atomically, and reads a run's files back.
+// processed call into rows of calls.parquet, hits.parquet and
+// intervals.parquet, commits them atomically, and reads a run's files back.
 package sink
 
 import (
@@ -92,18 +92,38 @@ type HitRow struct {
 	Penalty float64  `parquet:"penalty"`
 }
 
-// FileNames are the names of the two output files.
-type FileNames struct{ Calls, Hits string }
+// IntervalRow is one row of intervals.parquet: a stretch of speech,
+// silence or overtalk. A call's talk, silence and overtalk figures are sums
+// and counts of its rows, so an analyst can check them against labels.
+type IntervalRow struct {
+	CallID string `parquet:"call_id"`
+	Kind   string `parquet:"kind"`
+	// Party is whose speech; null for a mono recording's speech, silence
+	// and overtalk.
+	Party *string `parquet:"party,optional"`
+	// Source is what the interval was measured on: the recording's speech
+	// detector, or the transcript's times (the parties of a mono call).
+	Source string  `parquet:"source"`
+	StartS float64 `parquet:"start_s"`
+	EndS   float64 `parquet:"end_s"`
+	// StartedBy and Interruption are set for overtalk only.
+	StartedBy    *string `parquet:"started_by,optional"`
+	Interruption *bool   `parquet:"interruption,optional"`
+}
+
+// FileNames are the names of the three output files.
+type FileNames struct{ Calls, Hits, Intervals string }
 
 // Unsharded are the names of a run that is not split into shards.
-var Unsharded = FileNames{Calls: "calls.parquet", Hits: "hits.parquet"}
+var Unsharded = FileNames{Calls: "calls.parquet", Hits: "hits.parquet", Intervals: "intervals.parquet"}
 
 // ShardNames are the part files of shard i of n: calls-<i>-of-<n>.parquet;
 // DuckDB reads all parts with read_parquet('DIR/calls*.parquet').
 func ShardNames(i, n int) FileNames {
 	return FileNames{
-		Calls: fmt.Sprintf("calls-%d-of-%d.parquet", i, n),
-		Hits:  fmt.Sprintf("hits-%d-of-%d.parquet", i, n),
+		Calls:     fmt.Sprintf("calls-%d-of-%d.parquet", i, n),
+		Hits:      fmt.Sprintf("hits-%d-of-%d.parquet", i, n),
+		Intervals: fmt.Sprintf("intervals-%d-of-%d.parquet", i, n),
 	}
 }
 
@@ -111,13 +131,14 @@ func ShardNames(i, n int) FileNames {
 // written.
 const rowGroupRows = 50_000
 
-// Writer writes both files of a run. Nothing appears under the final names
+// Writer writes the files of a run. Nothing appears under the final names
 // until Commit; Abort (or a crash) leaves only hidden temporary files.
 type Writer struct {
-	names  FileNames
-	calls  *partFile[CallRow]
-	hits   *partFile[HitRow]
-	closed bool
+	names     FileNames
+	calls     *partFile[CallRow]
+	hits      *partFile[HitRow]
+	intervals *partFile[IntervalRow]
+	closed    bool
 }
 
 type partFile[T any] struct {
@@ -138,7 +159,7 @@ func createPart[T any](dir, name string, meta []parquet.WriterOption) (*partFile
 }
 
 // Create starts the output files in dir (created if missing). metadata is
-// stored in both files' footers as key/value pairs (the settings in force).
+// stored in every file's footer as key/value pairs (the settings in force).
 func Create(dir string, names FileNames, metadata map[string]string) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -156,16 +177,22 @@ func Create(dir string, names FileNames, metadata map[string]string) (*Writer, e
 		calls.f.Abort()
 		return nil, err
 	}
-	return &Writer{names: names, calls: calls, hits: hits}, nil
+	intervals, err := createPart[IntervalRow](dir, names.Intervals, meta)
+	if err != nil {
+		calls.f.Abort()
+		hits.f.Abort()
+		return nil, err
+	}
+	return &Writer{names: names, calls: calls, hits: hits, intervals: intervals}, nil
 }
 
 // Write adds one call's rows.
 func (w *Writer) Write(c pipeline.Call) error {
 	call, hits := Rows(&c)
-	return w.write(call, hits)
+	return w.write(call, hits, Intervals(&c))
 }
 
-func (w *Writer) write(call CallRow, hits []HitRow) error {
+func (w *Writer) write(call CallRow, hits []HitRow, intervals []IntervalRow) error {
 	if _, err := w.calls.w.Write([]CallRow{call}); err != nil {
 		return fmt.Errorf("write %s: %w", w.names.Calls, err)
 	}
@@ -174,25 +201,34 @@ func (w *Writer) write(call CallRow, hits []HitRow) error {
 			return fmt.Errorf("write %s: %w", w.names.Hits, err)
 		}
 	}
+	if len(intervals) > 0 {
+		if _, err := w.intervals.w.Write(intervals); err != nil {
+			return fmt.Errorf("write %s: %w", w.names.Intervals, err)
+		}
+	}
 	return nil
 }
 
-// Commit finishes both files and renames them into place.
+// Commit finishes the files and renames them into place.
 func (w *Writer) Commit() error {
 	if w.closed {
 		return errors.New("output already closed")
 	}
 	w.closed = true
-	if err := errors.Join(w.calls.w.Close(), w.hits.w.Close()); err != nil {
-		w.calls.f.Abort()
-		w.hits.f.Abort()
+	if err := errors.Join(w.calls.w.Close(), w.hits.w.Close(), w.intervals.w.Close()); err != nil {
+		w.abort()
 		return err
 	}
 	if err := w.calls.f.Commit(); err != nil {
 		w.hits.f.Abort()
+		w.intervals.f.Abort()
 		return err
 	}
-	return w.hits.f.Commit()
+	if err := w.hits.f.Commit(); err != nil {
+		w.intervals.f.Abort()
+		return err
+	}
+	return w.intervals.f.Commit()
 }
 
 // Abort removes the unfinished files. It is a no-op after Commit.
@@ -201,6 +237,11 @@ func (w *Writer) Abort() {
 		return
 	}
 	w.closed = true
+	w.abort()
+}
+
+func (w *Writer) abort() {
 	w.calls.f.Abort()
 	w.hits.f.Abort()
+	w.intervals.f.Abort()
 }
