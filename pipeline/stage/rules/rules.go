@@ -380,6 +380,20 @@ type utterance struct {
 	// normalized text: gaps and whole replies count characters.
 	runeAt []int
 	quoter func(from, to int) string // made when a hit first quotes u
+	// found are the patterns the automaton found, sorted, whole words or
+	// not.
+	found []int
+	// pending fills in the fields above (and runs jieba) the first time a
+	// rule that may match looks.
+	pending func(u *utterance)
+}
+
+// words makes sure the whole-word occurrences are known.
+func (u *utterance) words() {
+	if p := u.pending; p != nil {
+		u.pending = nil
+		p(u)
+	}
 }
 
 // quote is the words as written of a span of the normalized text.
@@ -402,16 +416,23 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	if len(matches) == 0 {
 		return u // no phrase of this speaker's rules here: jieba is not needed
 	}
-	found := make([]int, len(matches))
+	u.found = make([]int, len(matches))
 	for i, x := range matches {
-		found[i] = x.pattern
+		u.found[i] = x.pattern
 	}
-	slices.Sort(found)
-	if found = slices.Compact(found); !m.mayFind(found) {
+	slices.Sort(u.found)
+	if u.found = slices.Compact(u.found); !m.mayFind(u.found) {
 		// Only pieces of longer patterns (a 我 or a 呢) occur: no rule can
 		// match, and jieba, the costliest step, is not needed either.
 		return u
 	}
+	u.pending = func(u *utterance) { m.wordsOf(u, matches, cut) }
+	return u
+}
+
+// wordsOf sorts the automaton's matches in u into whole words (by jieba's
+// cut) and all occurrences.
+func (m *Matcher) wordsOf(u *utterance, matches []acMatch, cut Cutter) {
 	boundary := make([]bool, len(u.text.Norm)+1)
 	for _, t := range cut.Cut(u.text.Norm) {
 		boundary[t.Start], boundary[t.End] = true, true
@@ -440,18 +461,20 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	}
 	slices.Sort(u.anyIDs)
 	slices.Sort(u.wholeIDs)
-	return u
 }
 
 // mayFind reports whether some rule could match an utterance where the
-// patterns found (sorted) occur anywhere: one of its phrases or triggers,
-// every all_of group, both sides of a near, every piece of a sequence.
-// Whole words and windows are checked later; this only rules out the
-// utterances that cannot match at all.
+// patterns found (sorted) occur.
 func (m *Matcher) mayFind(found []int) bool {
-	has := func(s set) bool {
-		return slices.ContainsFunc(found, s.has)
-	}
+	return slices.ContainsFunc(m.rules, func(r rule) bool { return r.mayMatch(found) || r.trigger.mayOccur(found) })
+}
+
+// mayMatch reports whether the rule could match an utterance where the
+// patterns found (sorted) occur anywhere: one of its phrases, every all_of
+// group, both sides of a near, every piece of a sequence. Whole words and
+// windows are checked later; this rules out, before jieba runs, the
+// utterances where only pieces of longer patterns (a 我, a 呢) occur.
+func (r *rule) mayMatch(found []int) bool {
 	all := func(g []int) bool {
 		for _, p := range g {
 			if _, ok := slices.BinarySearch(found, p); !ok {
@@ -460,17 +483,16 @@ func (m *Matcher) mayFind(found []int) bool {
 		}
 		return true
 	}
-	for i := range m.rules {
-		r := &m.rules[i]
-		if has(r.phrases) || has(r.trigger) ||
-			slices.ContainsFunc(r.allOf, all) ||
-			slices.ContainsFunc(r.near, func(n near) bool { return has(n.a) && has(n.b) }) ||
-			slices.ContainsFunc(r.sequences, func(q sequence) bool { return !slices.ContainsFunc(q.pieces, func(p set) bool { return !has(p) }) }) {
-			return true
-		}
-	}
-	return false
+	return r.phrases.mayOccur(found) ||
+		slices.ContainsFunc(r.allOf, all) ||
+		slices.ContainsFunc(r.near, func(n near) bool { return n.a.mayOccur(found) && n.b.mayOccur(found) }) ||
+		slices.ContainsFunc(r.sequences, func(q sequence) bool {
+			return !slices.ContainsFunc(q.pieces, func(p set) bool { return !p.mayOccur(found) })
+		})
 }
+
+// mayOccur reports whether one of the patterns found is in the set.
+func (s set) mayOccur(found []int) bool { return slices.ContainsFunc(found, s.has) }
 
 // find returns the spans where the rule's phrases, patterns, all_of groups
 // or near pairs match in u, less those inside an exception and, for a
@@ -478,6 +500,10 @@ func (m *Matcher) mayFind(found []int) bool {
 // allows; without overlaps (longest first). Every step is linear in the
 // occurrences after a sort, so no utterance can stall a worker.
 func (r *rule) find(u *utterance) []span {
+	if !r.mayMatch(u.found) {
+		return nil
+	}
+	u.words()
 	if u.whole == nil {
 		return nil // no phrase of the lexicon occurs
 	}
@@ -678,21 +704,16 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 		r := &m.rules[i]
 		switch r.Kind {
 		case lexicon.KindBanned:
-			var answer []bool // with a trigger: the utterances that answer it
-			if r.When != nil {
-				answer = make([]bool, len(utts))
-				for i := range r.triggers(utts) {
-					for j := range r.replies(utts, i, t.Timed) {
-						answer[j] = true
-					}
-				}
-			}
 			for i := range utts {
 				u := &utts[i]
-				if !r.appliesTo(u.Speaker) || (answer != nil && !answer[i]) {
+				if !r.appliesTo(u.Speaker) {
 					continue
 				}
-				for _, sp := range r.find(u) {
+				spans := r.find(u)
+				if len(spans) > 0 && r.When != nil && !r.answers(utts, i, t.Timed) {
+					continue // with a trigger, only an answer to it counts
+				}
+				for _, sp := range spans {
 					res.Hits = append(res.Hits, r.hit(u, sp, t.Timed))
 					res.BannedCount++
 				}
@@ -731,7 +752,7 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 // there is none it returns the hit to report.
 func (m *Matcher) required(r *rule, utts []utterance, timed bool, callEnd float64) (bool, Hit) {
 	from, to := 0.0, callEnd
-	inWindow := func(u utterance) bool { return true }
+	inWindow := func(u *utterance) bool { return true }
 	w := r.Window
 	turns := 0 // a window in turns: > 0 the first, < 0 the last
 	switch {
@@ -755,11 +776,16 @@ func (m *Matcher) required(r *rule, utts []utterance, timed bool, callEnd float6
 	if turns != 0 {
 		inWindow = r.turnWindow(utts, turns)
 	} else if timed {
-		inWindow = func(u utterance) bool { return u.Start < to && u.End > from }
+		inWindow = func(u *utterance) bool { return u.Start < to && u.End > from }
 	}
-	found := slices.ContainsFunc(utts, func(u utterance) bool {
-		return r.appliesTo(u.Speaker) && inWindow(u) && (len(r.find(&u)) > 0 || r.fuzzyFind(u))
-	})
+	found := false
+	for i := range utts {
+		// By pointer: find fills in the utterance's words once.
+		if u := &utts[i]; r.appliesTo(u.Speaker) && inWindow(u) && (len(r.find(u)) > 0 || r.fuzzyFind(u)) {
+			found = true
+			break
+		}
+	}
 	return found, Hit{
 		RuleID: r.ID, Kind: r.Kind, Category: r.Category, Severity: r.Severity,
 		Speaker: r.Speaker, Start: from, End: to, Timed: timed && turns == 0, SegmentIndex: -1,
@@ -768,7 +794,7 @@ func (m *Matcher) required(r *rule, utts []utterance, timed bool, callEnd float6
 
 // turnWindow returns whether an utterance is among the first n (n > 0) or
 // last -n (n < 0) turns of the rule's speaker.
-func (r *rule) turnWindow(utts []utterance, n int) func(utterance) bool {
+func (r *rule) turnWindow(utts []utterance, n int) func(*utterance) bool {
 	var turns []int // indexes of the speaker's utterances
 	for _, u := range utts {
 		if r.appliesTo(u.Speaker) {
@@ -780,12 +806,12 @@ func (r *rule) turnWindow(utts []utterance, n int) func(utterance) bool {
 	} else {
 		turns = turns[max(0, len(turns)+n):]
 	}
-	return func(u utterance) bool { return slices.Contains(turns, u.index) }
+	return func(u *utterance) bool { return slices.Contains(turns, u.index) }
 }
 
 // fuzzyFind looks for a long required phrase with a few characters dropped,
 // added or changed: ASR damage (您好很高兴您服务).
-func (r *rule) fuzzyFind(u utterance) bool {
+func (r *rule) fuzzyFind(u *utterance) bool {
 	if len(r.fuzzy) == 0 {
 		return false
 	}
@@ -878,20 +904,42 @@ func (m *Matcher) conditional(r *rule, utts []utterance, timed bool) []Hit {
 
 // shortReplies finds the answers to a trigger (a question) that are at
 // most MaxChars characters long: 嗯, 对, or nothing at all. Questions in a
-// row answered by one turn count once.
+// row answered by one turn count once. The short turns are found first:
+// only their questions need to be looked at (and cut by jieba).
 func (r *rule) shortReplies(utts []utterance, timed bool) []Hit {
 	var hits []Hit
-	last := -1 // the last answer reported
-	for i := range r.triggers(utts) {
-		for j := range r.replies(utts, i, timed) {
-			v := &utts[j]
-			if j > last && v.chars() <= *r.MaxChars {
-				last = j
-				hits = append(hits, r.hit(v, span{0, len(v.text.Norm)}, timed))
-			}
+	for j := range utts {
+		v := &utts[j]
+		if r.appliesTo(v.Speaker) && v.chars() <= *r.MaxChars && r.answers(utts, j, timed) {
+			hits = append(hits, r.hit(v, span{0, len(v.text.Norm)}, timed))
 		}
 	}
 	return hits
+}
+
+// answers reports whether utterance j, of the rule's speaker, answers a
+// trigger: it is among the speaker's first Within.Turns turns after an
+// utterance with a trigger phrase (and, timed, within Within.Seconds of
+// it).
+func (r *rule) answers(utts []utterance, j int, timed bool) bool {
+	turns := 1 // the speaker's turns after the candidate trigger, j's included
+	for i := j - 1; i >= 0; i-- {
+		u := &utts[i]
+		if r.When.Speaker == lexicon.SpeakerAny || u.Speaker == r.When.Speaker {
+			if timed && r.Within.Seconds > 0 && utts[j].Start > u.End+r.Within.Seconds {
+				return false
+			}
+			if len(r.triggerSpans(u)) > 0 {
+				return true
+			}
+		}
+		if r.appliesTo(u.Speaker) {
+			if turns++; r.Within.Turns > 0 && turns > r.Within.Turns {
+				return false
+			}
+		}
+	}
+	return false
 }
 
 // chars counts the utterance's letters and digits: punctuation and spaces
@@ -972,7 +1020,7 @@ func (m *Matcher) Finds(id, text string, cut Cutter) bool {
 			if r.Kind == lexicon.KindShortReply {
 				return u.chars() <= *r.MaxChars // text as the answer to a question
 			}
-			return len(r.find(&u)) > 0 || r.fuzzyFind(u)
+			return len(r.find(&u)) > 0 || r.fuzzyFind(&u)
 		}
 	}
 	return false
