@@ -59,6 +59,9 @@ type params struct {
 	// minEchoCorrelation: the waveform correlation with the other channel
 	// above which a frame that quiet is taken as its echo.
 	minEchoCorrelation float64
+	// echoPathS is the longest echo path searched: line echo cancellers
+	// cover tails of 64-128 ms, sidetone is a few ms.
+	echoPathS float64
 }
 
 // defaults are the settled values; see the README (Definitions) for how
@@ -82,7 +85,8 @@ var defaults = params{
 	echoDB:         15,
 	echoLagS:       0.25,
 
-	minEchoCorrelation: 0.8,
+	minEchoCorrelation: 0.7,
+	echoPathS:          0.128,
 }
 
 // frameS is the analysis frame, in seconds.
@@ -231,7 +235,7 @@ func (d *Detector) decide() {
 			// loud one is as far down but not correlated with it.
 			for o, other := range d.ch {
 				if o != c && f.db[full] < other.recentMax(t, d.echoLag, d.frames)-float32(d.p.echoDB) &&
-					d.echoCorrelation(st, other, t) >= float32(d.p.minEchoCorrelation) {
+					d.isEcho(st, other, t) {
 					on, off = false, false
 				}
 			}
@@ -280,14 +284,21 @@ func (d *Detector) periodicity(st *channel, t int) float32 {
 	return best
 }
 
-// echoCorrelation is the highest normalized cross-correlation between the
-// low band of st around frame t (frames t-1 to t+1, at about 2 kHz) and
-// the low band of other up to echoLag earlier: near 1 for an echo or
-// sidetone (a delayed, attenuated copy), near 0 for independent speech.
-func (d *Detector) echoCorrelation(st, other *channel, t int) float32 {
+// isEcho reports whether the low band of st around frame t (frames t-1 to
+// t+1, at about 2 kHz) is a copy of the low band of other up to echoLag
+// earlier: normalized cross-correlation near 1 for an echo or sidetone (a
+// delayed, attenuated copy), near 0 for independent speech. The echo path
+// keeps its delay, so the lag last found is tried first and the full
+// search (256 lags) runs only when it fails; when that finds no
+// echo either, the next frames are taken as not echo without a search
+// (speech over the other party's, or the ends of a turn beside the other's).
+func (d *Detector) isEcho(st, other *channel, t int) bool {
 	first := (t - 1) * d.frameLen
 	if t < 1 || t+2 > d.frames {
-		return 1 // too near the edges to tell: keep the level test alone
+		return true // too near the edges to tell: the level test alone
+	}
+	if t < st.notEchoUntil {
+		return false
 	}
 	var x [96]float32
 	m := min(len(x), 3*d.frameLen/d.decim)
@@ -297,30 +308,50 @@ func (d *Detector) echoCorrelation(st, other *channel, t int) float32 {
 		x[i] = st.lowBand[(first+i*d.decim)%ring]
 		xx += x[i] * x[i]
 	}
-	maxLag := min(d.echoLag*d.frameLen, first) / d.decim
+	maxLag := min(int(d.p.echoPathS*float64(d.frameLen)/frameS), first) / d.decim
+	min2 := float32(d.p.minEchoCorrelation * d.p.minEchoCorrelation)
+	y := func(i, lag int) float32 { return other.lowBand[(first+(i-lag)*d.decim+ring)%ring] }
+	correlated := func(lag int, yy float32) bool {
+		var xy float32
+		for i := range m {
+			xy += x[i] * y(i, lag)
+		}
+		return xy > 0 && xy*xy >= min2*xx*yy
+	}
+	for lag := max(0, st.echoAt-2); lag <= min(maxLag, st.echoAt+2); lag++ {
+		var yy float32
+		for i := range m {
+			v := y(i, lag)
+			yy += v * v
+		}
+		if correlated(lag, yy) {
+			st.echoAt = lag
+			return true
+		}
+	}
 	// yy slides with the lag: the window of other ending lag samples back.
 	var yy float32
-	y := func(i, lag int) float32 { return other.lowBand[(first+(i-lag)*d.decim+ring)%ring] }
 	for i := range m {
 		v := y(i, 0)
 		yy += v * v
 	}
-	best := float32(0)
 	for lag := 0; lag <= maxLag; lag++ {
 		if lag > 0 {
 			out, in := y(m-1, lag-1), y(0, lag)
 			yy += in*in - out*out
 		}
-		var xy float32
-		for i := range m {
-			xy += x[i] * y(i, lag)
-		}
-		if xy > 0 && yy > 0 && xy*xy > best*best*xx*yy {
-			best = xy / float32(math.Sqrt(float64(xx*yy)))
+		if correlated(lag, yy) {
+			st.echoAt = lag
+			return true
 		}
 	}
-	return best
+	st.notEchoUntil = t + notEchoFrames
+	return false
 }
+
+// notEchoFrames is how long a frame found not to be echo vouches for the
+// frames after it.
+const notEchoFrames = 1
 
 // Bands: the whole band after the high-pass, and its parts below and
 // above lowBandHz.
@@ -346,13 +377,15 @@ type frame struct {
 // channel is one channel's state: filters, a ring of recent frames, the
 // noise statistics, the speech segmenter and what it found.
 type channel struct {
-	filter  filterState
-	lowBand []float32      // the low-passed signal of the frames in the ring
-	energy  [bands]float32 // of the current frame so far
-	zeros   int            // exact zeros in the current frame
-	cum     float64        // full-band power of all frames so far
-	sound   bool           // some frame was not digital silence
-	floors  [bands]float32 // the floors at the last frame decided
+	filter       filterState
+	lowBand      []float32      // the low-passed signal of the frames in the ring
+	energy       [bands]float32 // of the current frame so far
+	zeros        int            // exact zeros in the current frame
+	cum          float64        // full-band power of all frames so far
+	sound        bool           // some frame was not digital silence
+	floors       [bands]float32 // the floors at the last frame decided
+	echoAt       int            // lag of the last echo found, low-band samples
+	notEchoUntil int            // frames before this one are not echo
 
 	frames []frame
 	before [bands]levelHist // smoothed levels of the look-back window

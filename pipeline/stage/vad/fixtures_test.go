@@ -292,7 +292,7 @@ func withSet(t testing.TB, p params, set string) params {
 		"noiseWindowS": &p.noiseWindowS, "maxSpreadDB": &p.maxSpreadDB, "spreadK": &p.spreadK, "onDB": &p.onDB, "offDB": &p.offDB,
 		"minLevelDB": &p.minLevelDB, "minVoicedS": &p.minVoicedS, "minFluxDB": &p.minFluxDB,
 		"bridgeS": &p.bridgeS, "minSpeechS": &p.minSpeechS, "padS": &p.padS, "padDB": &p.padDB,
-		"echoDB": &p.echoDB, "echoLagS": &p.echoLagS, "minEchoCorrelation": &p.minEchoCorrelation,
+		"echoDB": &p.echoDB, "echoLagS": &p.echoLagS, "echoPathS": &p.echoPathS, "minEchoCorrelation": &p.minEchoCorrelation,
 	}
 	for kv := range strings.SplitSeq(set, ",") {
 		if kv == "" {
