@@ -351,7 +351,7 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 
 // notEchoFrames is how long a frame found not to be echo vouches for the
 // frames after it.
-const notEchoFrames = 1
+const notEchoFrames = 2
 
 // Bands: the whole band after the high-pass, and its parts below and
 // above lowBandHz.
