@@ -452,39 +452,54 @@ func (s *channel) measure(block []float32, c, nc int, hp, lp biquad, dst []float
 	s.add(e, el, zeros)
 }
 
-// measureStereo is measure for both channels of a stereo block in one
-// loop: the two filter chains are independent, so the CPU overlaps them.
+// measureStereo is measure for both channels of a stereo block: each pass
+// runs both channels' filter chains, which are independent, so the CPU
+// overlaps them. The high-pass output goes to dst, which the low-pass then
+// overwrites: two short loops keep their state in registers where one long
+// one spilled.
 func measureStereo(l, r *channel, block []float32, hp, lp biquad, ldst, rdst []float32) {
+	n := min(len(block)/2, len(ldst), len(rdst))
+	block, ldst, rdst = block[:2*n], ldst[:n], rdst[:n]
 	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
-	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
-	f, g := l.filter, r.filter
-	var le, lel, re, rel float32
+	f, g := &l.filter, &r.filter
+	x1, x2, y1, y2 := f.hx1, f.hx2, f.hy1, f.hy2
+	w1, w2, v1, v2 := g.hx1, g.hx2, g.hy1, g.hy2
+	var le, re float32
 	lz, rz := 0, 0
-	block = block[:len(block)&^1]
-	ldst, rdst = ldst[:len(block)/2], rdst[:len(block)/2]
-	for k := 0; k < len(block); k += 2 {
-		x, w := block[k], block[k+1]
+	for j := range n {
+		x, w := block[2*j], block[2*j+1]
 		if x == 0 {
 			lz++
 		}
 		if w == 0 {
 			rz++
 		}
-		y := hb0*(x-f.hx1-f.hx1+f.hx2) - ha2*f.hy2 - ha1*f.hy1
-		v := hb0*(w-g.hx1-g.hx1+g.hx2) - ha2*g.hy2 - ha1*g.hy1
-		f.hx2, f.hx1, f.hy2, f.hy1 = f.hx1, x, f.hy1, y
-		g.hx2, g.hx1, g.hy2, g.hy1 = g.hx1, w, g.hy1, v
-		z := lb0*(y+f.lx1+f.lx1+f.lx2) - la2*f.ly2 - la1*f.ly1
-		u := lb0*(v+g.lx1+g.lx1+g.lx2) - la2*g.ly2 - la1*g.ly1
-		f.lx2, f.lx1, f.ly2, f.ly1 = f.lx1, y, f.ly1, z
-		g.lx2, g.lx1, g.ly2, g.ly1 = g.lx1, v, g.ly1, u
-		ldst[k/2], rdst[k/2] = z, u
+		y := hb0*(x-x1-x1+x2) - ha2*y2 - ha1*y1
+		v := hb0*(w-w1-w1+w2) - ha2*v2 - ha1*v1
+		x2, x1, y2, y1 = x1, x, y1, y
+		w2, w1, v2, v1 = w1, w, v1, v
+		ldst[j], rdst[j] = y, v
 		le += y * y
-		lel += z * z
 		re += v * v
-		rel += u * u
 	}
-	l.filter, r.filter = f, g
+	f.hx1, f.hx2, f.hy1, f.hy2 = x1, x2, y1, y2
+	g.hx1, g.hx2, g.hy1, g.hy2 = w1, w2, v1, v2
+	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
+	x1, x2, y1, y2 = f.lx1, f.lx2, f.ly1, f.ly2
+	w1, w2, v1, v2 = g.lx1, g.lx2, g.ly1, g.ly2
+	var lel, rel float32
+	for j := range n {
+		x, w := ldst[j], rdst[j]
+		y := lb0*(x+x1+x1+x2) - la2*y2 - la1*y1 // b1 = 2·b0, b2 = b0
+		v := lb0*(w+w1+w1+w2) - la2*v2 - la1*v1
+		x2, x1, y2, y1 = x1, x, y1, y
+		w2, w1, v2, v1 = w1, w, v1, v
+		ldst[j], rdst[j] = y, v
+		lel += y * y
+		rel += v * v
+	}
+	f.lx1, f.lx2, f.ly1, f.ly2 = x1, x2, y1, y2
+	g.lx1, g.lx2, g.ly1, g.ly2 = w1, w2, v1, v2
 	l.add(le, lel, lz)
 	r.add(re, rel, rz)
 }
