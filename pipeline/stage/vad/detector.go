@@ -31,15 +31,17 @@ type params struct {
 	// (a window with few pauses), not noise.
 	maxSpreadDB float64
 	// spreadK: the floor is the 1st percentile of the window's levels plus
-	// this many standard deviations of the noise's levels.
+	// this many standard deviations of the noise's levels: the floor sits
+	// above most of the noise, so the margins need not grow with it.
 	spreadK float64
 	// onDB, offDB: hysteresis around the floor (Config.OnDB, Config.OffDB).
 	onDB, offDB float64
 	// minLevelDB: below this level (dBFS) a frame is never speech, so that
 	// dither on a silent line finds nothing.
 	minLevelDB float64
-	// minVoicedS is the voiced time a run of activity needs: clicks, bursts
-	// of noise, breath and hiss have none.
+	// minVoicedS is the voiced time a run of activity needs (30 ms: three
+	// periods of a low voice): clicks, bursts of noise, breath and hiss
+	// have none.
 	minVoicedS float64
 	// minFluxDB: a run whose band levels (smoothed over 30 ms) change from
 	// frame to frame by less than this on average is a steady sound (tones,
@@ -47,11 +49,12 @@ type params struct {
 	minFluxDB float64
 	// bridgeS, minSpeechS: Config.MinSilenceS, Config.MinSpeechS.
 	bridgeS, minSpeechS float64
-	// padS widens each interval on both sides, for onsets and word endings
-	// below the thresholds (never into digital silence).
-	padS float64
-	// padDB: padding stops at a frame less than this above the floor.
-	padDB float64
+	// padS widens each interval at its start, for soft onsets below the
+	// thresholds, and hangS at its end: word endings fade (a falling vowel,
+	// a final consonant, the room's reverberation) below the floor well
+	// after the hand labels say the word ends. Neither reaches into digital
+	// silence.
+	padS, hangS float64
 	// echoDB, echoLagS: on stereo, a frame more than echoDB below the other
 	// channel's loudest frame in the last echoLagS is the other party
 	// leaking back (line echo, sidetone: 20-35 dB down), not speech.
@@ -72,22 +75,30 @@ var defaults = params{
 	minPeriodicity: 0.4,
 	noiseWindowS:   4,
 	maxSpreadDB:    12,
-	spreadK:        1.5,
-	onDB:           3,
-	offDB:          2,
+	spreadK:        2,
+	onDB:           4,   // as lexicon.DefaultSettings
+	offDB:          1.5, // as lexicon.DefaultSettings
 	minLevelDB:     -70,
-	minVoicedS:     0.05,
+	minVoicedS:     0.03,
 	minFluxDB:      0.4,
 	bridgeS:        0.3,
 	minSpeechS:     0.1,
-	padS:           0.04,
-	padDB:          -100,
+	padS:           PadS,
+	hangS:          HangS,
 	echoDB:         15,
 	echoLagS:       0.25,
 
 	minEchoCorrelation: 0.7,
 	echoPathS:          0.128,
 }
+
+// PadS and HangS are how far the detector widens each interval of speech
+// before its start and after its end (see params.padS): a test that
+// compares intervals with turns of known times widens the turns as much.
+const (
+	PadS  = 0.02
+	HangS = 0.15
+)
 
 // frameS is the analysis frame, in seconds.
 const frameS = 0.01
@@ -109,7 +120,7 @@ type Detector struct {
 	minVoice  int // frames
 	bridge    int // frames
 	minSpeech int // frames
-	pad       int // frames
+	pad, hang int // frames
 	closed    bool
 }
 
@@ -135,6 +146,7 @@ func newDetector(sampleRate, channels int, p params) *Detector {
 		bridge:    int(math.Round(p.bridgeS / frameS)),
 		minSpeech: int(math.Round(p.minSpeechS / frameS)),
 		pad:       int(math.Round(p.padS / frameS)),
+		hang:      int(math.Round(p.hangS / frameS)),
 	}
 	ring := 2*d.window + d.echoLag + 8
 	for range channels {
@@ -221,11 +233,9 @@ func (d *Detector) decide() {
 		score := float32(-100)
 		st.slide(t, d.window)
 		for b := range bands {
-			st.floors[b] = st.floor(b, d.window, &d.p)
-			snr[b] = f.db[b] - st.floors[b]
+			snr[b] = f.db[b] - st.floor(b, d.window, &d.p)
 			score = max(score, snr[b])
 		}
-		f.snr = score
 		audible := !f.gap && f.db[full] >= float32(d.p.minLevelDB)
 		on := audible && score >= float32(d.p.onDB)
 		off := audible && score >= float32(d.p.offDB)
@@ -368,9 +378,8 @@ type frame struct {
 	db     [bands]float32 // the same in dBFS
 	smooth [bands]float32 // level averaged over three frames, dBFS
 	cum    float64        // the channel's full-band power before this frame
-	gap    bool           // digital silence: mostly exact zeros
+	gap    bool           // digital silence: at least 90 % exact zeros (quiet noise in 8-bit PCM has many zeros too)
 	noise  bool           // smoothed level may enter the noise statistics
-	snr    float32        // best band's level above its floor, once decided
 	flux   float32        // mean change of the smoothed low and high band levels since the frame before, dB
 }
 
@@ -383,7 +392,6 @@ type channel struct {
 	zeros        int            // exact zeros in the current frame
 	cum          float64        // full-band power of all frames so far
 	sound        bool           // some frame was not digital silence
-	floors       [bands]float32 // the floors at the last frame decided
 	echoAt       int            // lag of the last echo found, low-band samples
 	notEchoUntil int            // frames before this one are not echo
 
@@ -521,7 +529,7 @@ func (s *channel) push(n, length int) {
 	}
 	s.cum += float64(f.power[full])
 	s.sound = s.sound || f.db[full] > silentDB
-	f.gap = s.zeros*2 > length
+	f.gap = s.zeros*10 >= 9*length
 	s.energy, s.zeros = [bands]float32{}, 0
 	if n >= 1 {
 		s.smooth(n-1, max(0, n-2), n)
@@ -638,25 +646,16 @@ func (s *channel) step(d *Detector, t int, active, voiced bool, flux float32) {
 	s.flush(d, s.at(t).gap)
 }
 
-// padRoom counts frames from i on in steps of dir, up to d.pad, that are
-// not digital silence and stand at least padDB above the noise floor:
-// padding takes in the soft start of a word and its fading end, but not
-// the noise beside a sharp edge. Frames after the last decided one are
-// measured against its floors.
+// padRoom counts frames from i on in steps of dir (back: up to the
+// padding; on: up to the hangover) that are not digital silence: neither
+// reaches into a gap.
 func (s *channel) padRoom(d *Detector, i, dir int) int {
+	most := d.pad
+	if dir > 0 {
+		most = d.hang
+	}
 	n := 0
-	for ; n < d.pad && i >= 0 && i < d.frames; i += dir {
-		f := s.at(i)
-		snr := f.snr
-		if i >= d.decided {
-			snr = -100
-			for b := range bands {
-				snr = max(snr, f.db[b]-s.floors[b])
-			}
-		}
-		if f.gap || snr < float32(d.p.padDB) {
-			break
-		}
+	for ; n < most && i >= 0 && i < d.frames && !s.at(i).gap; i += dir {
 		n++
 	}
 	return n

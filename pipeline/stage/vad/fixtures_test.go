@@ -291,7 +291,7 @@ func withSet(t testing.TB, p params, set string) params {
 		"highPassHz": &p.highPassHz, "lowBandHz": &p.lowBandHz, "minPeriodicity": &p.minPeriodicity,
 		"noiseWindowS": &p.noiseWindowS, "maxSpreadDB": &p.maxSpreadDB, "spreadK": &p.spreadK, "onDB": &p.onDB, "offDB": &p.offDB,
 		"minLevelDB": &p.minLevelDB, "minVoicedS": &p.minVoicedS, "minFluxDB": &p.minFluxDB,
-		"bridgeS": &p.bridgeS, "minSpeechS": &p.minSpeechS, "padS": &p.padS, "padDB": &p.padDB,
+		"bridgeS": &p.bridgeS, "minSpeechS": &p.minSpeechS, "padS": &p.padS, "hangS": &p.hangS,
 		"echoDB": &p.echoDB, "echoLagS": &p.echoLagS, "echoPathS": &p.echoPathS, "minEchoCorrelation": &p.minEchoCorrelation,
 	}
 	for kv := range strings.SplitSeq(set, ",") {
@@ -355,9 +355,10 @@ func TestFixtures(t *testing.T) {
 		if os.Getenv("CALLQA_VAD_SET") != "" {
 			continue
 		}
-		// What the detector reaches, a little lower (issue 13 asks for
-		// F1 0.93, accuracy 0.88, worst clip 0.6).
-		const minF1, minAcc, minWorst = 0.915, 0.87, 0.74
+		// What the detector reaches (16k 0.932/0.896, worst 0.824; 8k
+		// and mu-law 0.936/0.902, worst 0.879), a little lower. Issue 13
+		// asks for F1 0.93, accuracy 0.88, no clip below 0.6.
+		const minF1, minAcc, minWorst = 0.93, 0.89, 0.82
 		if s.f1 < minF1 || s.acc < minAcc || s.worst < minWorst {
 			t.Errorf("%s: pooled F1 %.3f, accuracy %.3f, worst clip %.3f; want at least %.3f, %.2f, %.2f",
 				name, s.f1, s.acc, s.worst, minF1, minAcc, minWorst)
@@ -367,10 +368,12 @@ func TestFixtures(t *testing.T) {
 
 // cvGrid is what the cross-validation tunes.
 var cvGrid = map[string][]float64{
-	"onDB":           {3, 4, 6},
-	"spreadK":        {0.5, 1, 1.5},
-	"bridgeS":        {0.1, 0.2, 0.3},
-	"minPeriodicity": {0.3, 0.4, 0.5},
+	"onDB":       {3, 4},
+	"spreadK":    {1.5, 2, 2.5},
+	"bridgeS":    {0.2, 0.3},
+	"minVoicedS": {0.03, 0.05},
+	"padS":       {0.02, 0.04},
+	"hangS":      {0.04, 0.1, 0.15},
 }
 
 // TestFixturesCrossValidated: for each clip, the grid point with the best

@@ -5,7 +5,8 @@
 // after the frame, and frames standing above the floor with hysteresis make
 // runs of activity, which count as speech only when they are voiced (pitch
 // periodicity) and move like speech (not tones, hum or music on hold). The
-// look-ahead is fixed, so memory does not grow with the call. Clipping, DC
+// look-ahead is fixed, so memory does not grow with the call. Speech is
+// widened by PadS before and HangS after, as hand labels are. Clipping, DC
 // and mains hum are measured in the same pass.
 package vad
 
@@ -21,11 +22,13 @@ import (
 // Config holds the settings of speech detection that the lexicon exposes
 // (lexicon.DefaultSettings says why each default is what it is).
 type Config struct {
-	// OnDB: a frame this far above the noise floor, in its best band,
-	// starts activity.
+	// OnDB: speech needs frames this far above the noise floor, in their
+	// best band: a run of activity counts only when enough of its frames
+	// that far up are voiced.
 	OnDB float64
-	// OffDB: activity goes on while frames stay this far above the floor.
-	// The gap between the two is hysteresis.
+	// OffDB: a frame this far above the floor is active; runs of active
+	// frames are the candidates for speech, so their ends sit lower than
+	// the level that makes them speech (hysteresis).
 	OffDB float64
 	// MinSilenceS bridges pauses shorter than this inside speech: the gaps
 	// between words are not silence.
