@@ -93,8 +93,10 @@ var defaults = params{
 }
 
 // PadS and HangS are how far the detector widens each interval of speech
-// before its start and after its end (see params.padS): a test that
-// compares intervals with turns of known times widens the turns as much.
+// before its start and after its end: soft onsets and fading word endings
+// lie below the noise floor where hand labels still count them as speech.
+// A test that compares intervals with turns of known times widens the turns
+// as much.
 const (
 	PadS  = 0.02
 	HangS = 0.15
