@@ -10,6 +10,7 @@ import (
 
 	"github.com/callqa/callqa/internal/samplegen"
 	"github.com/callqa/callqa/pipeline/stage/features"
+	"github.com/callqa/callqa/pipeline/stage/vad"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
@@ -21,7 +22,8 @@ var featureCfg = features.Config{DeadAirMinS: 5, OvertalkMinS: 1, BackchannelMax
 // truth is what the turns say, by the definitions.
 func truthOf(turns []samplegen.Turn) (agent, customer []timeline.Interval) {
 	for _, t := range turns {
-		iv := timeline.Interval{Start: t.Start, End: t.End}
+		// The detector widens speech as hand labels of real speech do.
+		iv := timeline.Interval{Start: t.Start - vad.PadS, End: t.End + vad.HangS}
 		if t.Speaker == "agent" {
 			agent = append(agent, iv)
 		} else {

@@ -73,24 +73,23 @@ func Analyze(path string, cfg Config) (*Recording, error) {
 
 // analyzeStream analyzes an open recording.
 func analyzeStream(s *decode.Stream, cfg Config) (*Recording, error) {
-	frames, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, vad.FrameS, cfg.ReadAhead)
+	chans, err := vad.Analyze(s, s.Format.Channels, s.Format.SampleRate, cfg.VAD, cfg.ReadAhead)
 	if err != nil {
 		return nil, fmt.Errorf("read samples: %w", err)
 	}
 	rec := &Recording{Format: s.Format, Duration: s.Duration()}
-	for c, ch := range frames {
-		speech := vad.Detect(ch.Levels, cfg.VAD)
+	for c, ch := range chans {
 		out := Channel{
-			Speech:     speech,
-			SpeechDBFS: meanLevel(ch.Levels, speech, vad.FrameS),
+			Speech:     ch.Speech,
+			SpeechDBFS: ch.SpeechDBFS,
 			DC:         ch.DC,
 			Hum:        ch.Hum,
 		}
-		if talk := timeline.Total(speech) * float64(s.Format.SampleRate); talk > 0 {
+		if talk := timeline.Total(ch.Speech) * float64(s.Format.SampleRate); talk > 0 {
 			out.ClippingRatio = min(1, float64(ch.Clipped)/talk)
 		}
 		rec.Channels = append(rec.Channels, out)
-		rec.Warnings = append(rec.Warnings, check(c, len(frames), out, ch.Silent(), rec.Duration, cfg)...)
+		rec.Warnings = append(rec.Warnings, check(c, len(chans), out, ch.Silent, rec.Duration, cfg)...)
 	}
 	// The stream's warnings are complete only once it has been read.
 	rec.Warnings = append(slices.Clone(s.Warnings), rec.Warnings...)
@@ -120,22 +119,6 @@ func check(c, channels int, ch Channel, silent bool, duration float64, cfg Confi
 		w = append(w, fmt.Sprintf("%s has a DC offset of %+.3f of full scale", name, ch.DC))
 	}
 	return w
-}
-
-// meanLevel is the power mean, in dB, of the frames inside speech.
-func meanLevel(levels []float32, speech []timeline.Interval, frameS float64) float64 {
-	var sum float64
-	n := 0
-	for _, iv := range speech {
-		for i := int(math.Round(iv.Start / frameS)); i < int(math.Round(iv.End/frameS)) && i < len(levels); i++ {
-			sum += math.Pow(10, float64(levels[i])/10)
-			n++
-		}
-	}
-	if n == 0 {
-		return math.NaN()
-	}
-	return 10 * math.Log10(sum/float64(n))
 }
 
 // Speech returns the speech of every channel, for silence measures.

@@ -2,7 +2,6 @@ package audio
 
 import (
 	"errors"
-	"github.com/callqa/callqa/lexicon"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
+	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/stage/decode"
 	"github.com/callqa/callqa/pipeline/stage/features"
 	"github.com/callqa/callqa/pipeline/stage/vad"
@@ -98,14 +98,17 @@ func BenchmarkDecode(b *testing.B) {
 	reportRealtime(b)
 }
 
-func BenchmarkLevels(b *testing.B) {
+// BenchmarkVAD is the audio stage without the file checks: decoding read
+// ahead and detection.
+func BenchmarkVAD(b *testing.B) {
 	path := benchFile(b)
+	cfg := vad.NewConfig(lexicon.DefaultSettings)
 	for b.Loop() {
 		s, err := decode.Open(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := vad.Analyze(s, 2, 8000, 0.01, true); err != nil {
+		if _, err := vad.Analyze(s, 2, 8000, cfg, true); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
@@ -113,20 +116,19 @@ func BenchmarkLevels(b *testing.B) {
 	reportRealtime(b)
 }
 
-func BenchmarkDetectAndFeatures(b *testing.B) {
+func BenchmarkFeatures(b *testing.B) {
 	s, err := decode.Open(benchFile(b))
 	if err != nil {
 		b.Fatal(err)
 	}
-	chans, err := vad.Analyze(s, 2, 8000, 0.01, true)
+	chans, err := vad.Analyze(s, 2, 8000, vad.NewConfig(lexicon.DefaultSettings), true)
 	s.Close()
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg := features.Config{DeadAirMinS: 5, OvertalkMinS: 1, BackchannelMaxS: 0.5}
+	a, c := chans[0].Speech, chans[1].Speech
 	for b.Loop() {
-		a := vad.Detect(chans[0].Levels, vad.NewConfig(lexicon.DefaultSettings))
-		c := vad.Detect(chans[1].Levels, vad.NewConfig(lexicon.DefaultSettings))
 		features.MeasureSilence(timeline.Union(a, c), cfg)
 		features.MeasureOvertalk(a, c, cfg)
 		features.MeasureLatency(a, c)

@@ -4,9 +4,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/callqa/callqa/lexicon"
 )
 
-// BenchmarkAnalyzeStereo measures the level pass alone on one hour of
+// BenchmarkAnalyzeStereo measures detection alone on one hour of
 // stereo 8 kHz samples served from memory (decoding excluded).
 func BenchmarkAnalyzeStereo(b *testing.B) {
 	const seconds = 60
@@ -17,7 +19,7 @@ func BenchmarkAnalyzeStereo(b *testing.B) {
 	}
 	for b.Loop() {
 		r := &repeatReader{block: block, left: 60} // 60 × 60 s = 1 h
-		if _, err := Analyze(r, 2, 8000, 0.01, true); err != nil {
+		if _, err := Analyze(r, 2, 8000, NewConfig(lexicon.DefaultSettings), true); err != nil {
 			b.Fatal(err)
 		}
 	}

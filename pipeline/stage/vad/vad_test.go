@@ -9,62 +9,7 @@ import (
 	"testing"
 
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/timeline"
 )
-
-// levelsFor builds frame levels: noise at floorDB, speech at speechDB
-// inside the given intervals (10 ms frames).
-func levelsFor(total float64, floorDB, speechDB float32, speech ...timeline.Interval) []float32 {
-	n := int(total / 0.01)
-	out := make([]float32, n)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range out {
-		at := float64(i) * 0.01
-		out[i] = floorDB + float32(rng.Float64()*3)
-		for _, s := range speech {
-			if at >= s.Start && at < s.End {
-				out[i] = speechDB + float32(rng.Float64()*6)
-			}
-		}
-	}
-	return out
-}
-
-func iv(s, e float64) timeline.Interval { return timeline.Interval{Start: s, End: e} }
-
-func near(a, b timeline.Interval) bool {
-	return math.Abs(a.Start-b.Start) <= 0.05 && math.Abs(a.End-b.End) <= 0.05
-}
-
-func TestDetect(t *testing.T) {
-	tests := []struct {
-		name            string
-		floor, speechDB float32
-		speech          []timeline.Interval
-		want            []timeline.Interval
-	}{
-		{"clean", -70, -20, []timeline.Interval{iv(1, 3), iv(5, 6)}, []timeline.Interval{iv(1, 3), iv(5, 6)}},
-		{"noisy line", -35, -15, []timeline.Interval{iv(1, 3), iv(5, 6)}, []timeline.Interval{iv(1, 3), iv(5, 6)}},
-		{"pause bridged", -70, -20, []timeline.Interval{iv(1, 2), iv(2.2, 3)}, []timeline.Interval{iv(1, 3)}},
-		{"click dropped", -70, -20, []timeline.Interval{iv(1, 1.05), iv(4, 5)}, []timeline.Interval{iv(4, 5)}},
-		{"silent channel", -90, -90, nil, nil},
-		{"quiet talker", -75, -45, []timeline.Interval{iv(2, 4)}, []timeline.Interval{iv(2, 4)}},
-		{"10 dB SNR", -40, -30, []timeline.Interval{iv(2, 4)}, []timeline.Interval{iv(2, 4)}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := Detect(levelsFor(10, tt.floor, tt.speechDB, tt.speech...), NewConfig(lexicon.DefaultSettings))
-			if len(got) != len(tt.want) {
-				t.Fatalf("Detect = %v, want %v", got, tt.want)
-			}
-			for i := range got {
-				if !near(got[i], tt.want[i]) {
-					t.Errorf("interval %d = %v, want %v", i, got[i], tt.want[i])
-				}
-			}
-		})
-	}
-}
 
 // sliceReader serves interleaved samples in small reads.
 type sliceReader struct{ s []float32 }
@@ -93,13 +38,13 @@ func TestAnalyze(t *testing.T) {
 		s = append(s, v, 0.1)
 	}
 	for _, ahead := range []bool{false, true} {
-		chans, err := Analyze(&sliceReader{slices.Clone(s)}, 2, 1000, 0.01, ahead)
+		chans, err := Analyze(&sliceReader{slices.Clone(s)}, 2, 1000, NewConfig(lexicon.DefaultSettings), ahead)
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkSquareAndDC(t, chans)
 	}
-	if _, err := Analyze(&sliceReader{}, 0, 8000, 0.01, false); err == nil {
+	if _, err := Analyze(&sliceReader{}, 0, 8000, NewConfig(lexicon.DefaultSettings), false); err == nil {
 		t.Error("no error for zero channels")
 	}
 }
@@ -107,26 +52,11 @@ func TestAnalyze(t *testing.T) {
 func checkSquareAndDC(t *testing.T, chans []Channel) {
 	t.Helper()
 	left, right := chans[0], chans[1]
-	if len(left.Levels) != 3 || len(right.Levels) != 3 {
-		t.Fatalf("levels %d/%d frames", len(left.Levels), len(right.Levels))
+	if left.Clipped != 25 || left.Silent || math.Abs(left.DC-0.04) > 1e-6 {
+		t.Errorf("left %+v", left)
 	}
-	if math.Abs(float64(left.Levels[1])) > 0.01 || left.Clipped != 25 || left.Silent() || math.Abs(left.DC-0.04) > 1e-6 {
-		t.Errorf("left %+v (want 0 dBFS from the second frame)", left)
-	}
-	if right.Levels[2] > -40 || right.Clipped != 0 || math.Abs(right.DC-0.1) > 1e-6 {
+	if right.Clipped != 0 || right.Silent || math.Abs(right.DC-0.1) > 1e-6 {
 		t.Errorf("right %+v", right)
-	}
-}
-
-func TestNoiseFloorFollowsChangingNoise(t *testing.T) {
-	// 60 s: noise at -70 dB for 30 s, then -40 dB (a fan switched on);
-	// speech at -20 dB in both halves.
-	levels := levelsFor(30, -70, -20, iv(10, 12))
-	levels = append(levels, levelsFor(30, -40, -20, iv(10, 12))...)
-	got := Detect(levels, NewConfig(lexicon.DefaultSettings))
-	want := []timeline.Interval{iv(10, 12), iv(40, 42)}
-	if len(got) != 2 || !near(got[0], want[0]) || !near(got[1], want[1]) {
-		t.Errorf("Detect = %v, want %v", got, want)
 	}
 }
 
@@ -138,11 +68,9 @@ func TestHighPass(t *testing.T) {
 			for i := range s {
 				s[i] = float32(math.Sin(2 * math.Pi * hz * float64(i) / float64(rate)))
 			}
-			chans, err := Analyze(&monoReader{s}, 1, rate, 0.01, rate == 8000)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return float64(chans[0].Levels[150]) + 3.01 // a full-scale sine is -3 dBFS
+			d := New(rate, 1, NewConfig(lexicon.DefaultSettings))
+			d.Write(s)
+			return float64(d.ch[0].at(150).db[full]) + 3.01 // a full-scale sine is -3 dBFS
 		}
 		if l := level(50); l > -20 {
 			t.Errorf("%d Hz: 50 Hz hum at %.1f dB, want below -20", rate, l)
@@ -164,23 +92,6 @@ func (r *monoReader) Read(dst []float32) (int, error) {
 	n := copy(dst, r.s)
 	r.s = r.s[n:]
 	return n, nil
-}
-
-func TestNth(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for n := 1; n < 300; n += 7 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.IntN(20)) // many ties
-		}
-		sorted := slices.Clone(v)
-		slices.Sort(sorted)
-		for _, k := range []int{0, n / 10, n / 2, n - 1} {
-			if got := nth(slices.Clone(v), k); got != sorted[k] {
-				t.Fatalf("n=%d k=%d: nth = %v, want %v", n, k, got, sorted[k])
-			}
-		}
-	}
 }
 
 // TestHum: a mains tone is found with its frequency and level; a voice
@@ -212,7 +123,7 @@ func TestHum(t *testing.T) {
 		{"white noise", signal(func(float64) float64 { return 0.05 * (rng.Float64()*2 - 1) }), 0, 0},
 	}
 	for _, tt := range tests {
-		chans, err := Analyze(&monoReader{tt.s}, 1, rate, 0.01, false)
+		chans, err := Analyze(&monoReader{tt.s}, 1, rate, NewConfig(lexicon.DefaultSettings), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +147,7 @@ func (p *panicky) Read(dst []float32) (int, error) {
 // TestAnalyzeRecoversDecoderPanic: a panic in the decoder, on the read-ahead
 // goroutine or inline, is the recording's error and not a crash.
 func TestAnalyzeRecoversDecoderPanic(t *testing.T) {
-	_, err := Analyze(&panicky{}, 2, 8000, 0.01, true)
+	_, err := Analyze(&panicky{}, 2, 8000, NewConfig(lexicon.DefaultSettings), true)
 	if err == nil || !strings.Contains(err.Error(), "bad block") {
 		t.Fatalf("read ahead: err = %v, want the panic as an error", err)
 	}

@@ -1,0 +1,308 @@
+package vad
+
+// The conditions of issue 13 on the real labelled clips of ../shared
+// (measured here, never copied: see fixtures_test.go). Each test builds a
+// "call" by joining the clips at 8 kHz with gaps, changes it the way a
+// telephone line or a room would, and checks the detector against the hand
+// labels and a control. They skip when the clips are absent.
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/timeline"
+)
+
+const rate8k = 8000
+
+// clip8k is a fixture clip at 8 kHz with its frame labels.
+type clip8k struct {
+	x      []float32
+	labels []bool
+}
+
+// clips8k returns the fixture clips at 8 kHz, or skips the test.
+func clips8k(t *testing.T) []clip8k {
+	t.Helper()
+	var out []clip8k
+	for _, c := range loadClips(t) {
+		out = append(out, clip8k{c.x[1], c.labels})
+	}
+	return out
+}
+
+// call is a composite signal with frame labels (10 ms frames).
+type call struct {
+	x      []float32
+	labels []bool
+	gaps   []timeline.Interval // the stretches between clips
+}
+
+// join puts the clips one after the other with gap seconds of silence
+// before each and after the last.
+func join(cs []clip8k, gap float64) call {
+	var c call
+	g := int(gap * rate8k)
+	for _, k := range cs {
+		at := float64(len(c.x)) / rate8k
+		c.gaps = append(c.gaps, timeline.Interval{Start: at, End: at + gap})
+		c.x = append(c.x, make([]float32, g)...)
+		c.labels = append(c.labels, make([]bool, g/80)...)
+		c.x = append(c.x, k.x...)
+		n := len(k.x) / 80
+		c.labels = append(c.labels, append(k.labels, make([]bool, n)...)[:n]...)
+		c.x = c.x[:len(c.labels)*80]
+	}
+	at := float64(len(c.x)) / rate8k
+	c.gaps = append(c.gaps, timeline.Interval{Start: at, End: at + gap})
+	c.x = append(c.x, make([]float32, g)...)
+	c.labels = append(c.labels, make([]bool, g/80)...)
+	return c
+}
+
+// speechRMS is the RMS level in dBFS of the labelled speech frames.
+func (c call) speechRMS() float64 {
+	var p float64
+	var n int
+	for f, l := range c.labels {
+		if l {
+			for _, v := range c.x[f*80 : f*80+80] {
+				p += float64(v) * float64(v)
+			}
+			n += 80
+		}
+	}
+	return 10 * math.Log10(p/float64(n))
+}
+
+type frameScores struct{ f1, precision, recall, acc float64 }
+
+func frameScore(labels []bool, ivs []timeline.Interval) frameScores {
+	var tp, fp, fn, tn float64
+	for f, l := range labels {
+		c := (float64(f) + 0.5) * 0.01
+		p := false
+		for _, iv := range ivs {
+			p = p || c >= iv.Start && c < iv.End
+		}
+		switch {
+		case p && l:
+			tp++
+		case p:
+			fp++
+		case l:
+			fn++
+		default:
+			tn++
+		}
+	}
+	s := frameScores{precision: tp / max(1, tp+fp), recall: tp / max(1, tp+fn), acc: (tp + tn) / (tp + fp + fn + tn)}
+	if s.precision+s.recall > 0 {
+		s.f1 = 2 * s.precision * s.recall / (s.precision + s.recall)
+	}
+	return s
+}
+
+// baseline is the score of the plain joined clips, with faint noise
+// (-70 dBFS) in the gaps so that they are not digital silence.
+func baseline(t *testing.T) (call, frameScores) { return baselineAt(t, -70) }
+
+// baselineAt is baseline with white noise at noiseDB dBFS, the control for
+// a condition that needs some noise of its own.
+func baselineAt(t *testing.T, noiseDB float64) (call, frameScores) {
+	c := join(clips8k(t), 1)
+	r := rand.New(rand.NewPCG(1, 1))
+	addAt(c.x, noise(r, len(c.x), noiseDB), 0)
+	s := frameScore(c.labels, detectMono(rate8k, c.x))
+	return c, s
+}
+
+func check(t *testing.T, name string, got, base frameScores, maxLoss float64) {
+	t.Helper()
+	t.Logf("%s: F1 %.3f P %.3f R %.3f acc %.3f (plain F1 %.3f acc %.3f)", name, got.f1, got.precision, got.recall, got.acc, base.f1, base.acc)
+	if got.f1 < base.f1-maxLoss {
+		t.Errorf("%s: F1 %.3f, more than %.2f below the plain %.3f", name, got.f1, maxLoss, base.f1)
+	}
+}
+
+func TestFixtureBaseline(t *testing.T) {
+	_, s := baseline(t)
+	t.Logf("plain: F1 %.3f P %.3f R %.3f acc %.3f", s.f1, s.precision, s.recall, s.acc)
+	if s.f1 < 0.88 {
+		t.Errorf("plain clips: F1 %.3f", s.f1)
+	}
+}
+
+func TestFixtureDigitalSilence(t *testing.T) {
+	_, base := baseline(t)
+	c := join(clips8k(t), 1) // the gaps are exact zeros
+	r := rand.New(rand.NewPCG(2, 2))
+	// Add faint line noise to the clips only, and cut 300 ms dips of exact
+	// zeros into them every 2.5 s (shorter ones are bridged, as pauses are).
+	for f := range c.labels {
+		if c.x[f*80] != 0 || c.labels[f] {
+			addAt(c.x, noise(r, 80, -70), f*80)
+		}
+	}
+	for at := 2.0; at < float64(len(c.x))/rate8k; at += 2.5 {
+		i := int(at * rate8k)
+		clear(c.x[i:min(len(c.x), i+int(0.3*rate8k))])
+		for f := int(at * 100); f < int(at*100)+30 && f < len(c.labels); f++ {
+			c.labels[f] = false
+		}
+	}
+	got := detectMono(rate8k, c.x)
+	check(t, "digital silence", frameScore(c.labels, got), base, 0.03)
+	for _, g := range c.gaps {
+		if s := overlap(got, g.Start+0.05, g.End-0.05); s > 0 {
+			t.Errorf("%.2f s of speech inside the zero gap %v", s, g)
+		}
+	}
+}
+
+func TestFixtureLevelSteps(t *testing.T) {
+	_, base := baseline(t)
+	c := join(clips8k(t), 1)
+	r := rand.New(rand.NewPCG(3, 3))
+	speech := c.speechRMS()
+	// Background noise stepping between 35 and 20 dB below the speech
+	// every 7 s: steps of +15 and -15 dB.
+	step := 7 * rate8k
+	for i := 0; i < len(c.x); i += step {
+		db := speech - 35
+		if (i/step)%2 == 1 {
+			db += 15
+		}
+		addAt(c.x, noise(r, min(step, len(c.x)-i), db), i)
+	}
+	check(t, "noise steps of ±15 dB", frameScore(c.labels, detectMono(rate8k, c.x)), base, 0.06)
+}
+
+func TestFixtureNoise10dB(t *testing.T) {
+	_, base := baseline(t)
+	c := join(clips8k(t), 1)
+	r := rand.New(rand.NewPCG(4, 4))
+	addAt(c.x, noise(r, len(c.x), c.speechRMS()-10), 0)
+	check(t, "white noise at 10 dB SNR", frameScore(c.labels, detectMono(rate8k, c.x)), base, 0.10)
+}
+
+func TestFixtureHum(t *testing.T) {
+	_, base := baseline(t)
+	c := join(clips8k(t), 1)
+	r := rand.New(rand.NewPCG(5, 5))
+	addAt(c.x, noise(r, len(c.x), -70), 0)
+	addAt(c.x, hum(rate8k, len(c.x), c.speechRMS()), 0) // as loud as the speech
+	check(t, "50 Hz hum at 0 dB", frameScore(c.labels, detectMono(rate8k, c.x)), base, 0.03)
+}
+
+func TestFixtureClicksAndBursts(t *testing.T) {
+	_, base := baselineAt(t, -65)
+	c := join(clips8k(t), 1)
+	r := rand.New(rand.NewPCG(6, 6))
+	addAt(c.x, noise(r, len(c.x), -65), 0)
+	// In every gap: a click pair, then a 40 ms burst of loud noise.
+	for k, g := range c.gaps[:len(c.gaps)-1] {
+		i := int((g.Start + 0.25) * rate8k)
+		c.x[i] += 0.7
+		c.x[i+2] -= 0.5
+		addAt(c.x, noise(r, rate8k*(30+k%3*10)/1000, -20), int((g.Start+0.6)*rate8k))
+	}
+	got := detectMono(rate8k, c.x)
+	check(t, "clicks and bursts", frameScore(c.labels, got), base, 0.02)
+	for _, g := range c.gaps {
+		if s := overlap(got, g.Start+HangS+0.05, g.End-0.1); s > 0 {
+			t.Errorf("%.2f s of speech in the gap %v with a click and a burst", s, g)
+		}
+	}
+}
+
+func TestFixtureQuietParty(t *testing.T) {
+	_, base := baselineAt(t, -60) // the same signal-to-noise ratio, 20 dB up
+	c := join(clips8k(t), 1)
+	for i := range c.x {
+		c.x[i] *= 0.1 // 20 dB down
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	addAt(c.x, noise(r, len(c.x), -80), 0)
+	check(t, "party 20 dB quieter", frameScore(c.labels, detectMono(rate8k, c.x)), base, 0.02)
+}
+
+func TestFixtureMusicOnHold(t *testing.T) {
+	_, base := baseline(t)
+	c := join(clips8k(t), 1)
+	music := chords(rate8k, 30, c.speechRMS())
+	x := append(music, c.x...)
+	r := rand.New(rand.NewPCG(8, 8))
+	addAt(x, noise(r, len(x), -70), 0)
+	got := detectMono(rate8k, x)
+	if s := overlap(got, 0, 30); s > 0.5 {
+		t.Errorf("%.1f s of the 30 s of music detected as speech", s)
+	}
+	var shifted []timeline.Interval
+	for _, iv := range got {
+		shifted = append(shifted, timeline.Interval{Start: iv.Start - 30, End: iv.End - 30})
+	}
+	check(t, "after music on hold", frameScore(c.labels, shifted), base, 0.02)
+}
+
+func TestFixtureStereoEcho(t *testing.T) {
+	cs := clips8k(t)
+	// Party A speaks clips 0, 2, 4, ...; party B the others, in A's pauses.
+	var a, b call
+	for k, cl := range cs {
+		n := len(cl.x) / 80 * 80
+		lab := append(cl.labels, make([]bool, n/80)...)[:n/80]
+		quiet := make([]bool, n/80)
+		own, other := &a, &b
+		if k%2 == 1 {
+			own, other = &b, &a
+		}
+		own.x = append(own.x, cl.x[:n]...)
+		own.labels = append(own.labels, lab...)
+		other.x = append(other.x, make([]float32, n)...)
+		other.labels = append(other.labels, quiet...)
+		for _, p := range []*call{&a, &b} { // half a second between turns
+			p.x = append(p.x, make([]float32, 4000)...)
+			p.labels = append(p.labels, make([]bool, 50)...)
+		}
+	}
+	for _, leakDB := range []float64{-20, -25, -35} {
+		g := float32(math.Pow(10, leakDB/20))
+		delay := 240 // 30 ms of echo path
+		r := rand.New(rand.NewPCG(9, 9))
+		stereo := make([]float32, 2*len(a.x))
+		nA, nB := noise(r, len(a.x), -65), noise(r, len(a.x), -65)
+		for i := range a.x {
+			l, rr := a.x[i]+nA[i], b.x[i]+nB[i]
+			if i >= delay {
+				l += g * b.x[i-delay]
+				rr += g * a.x[i-delay]
+			}
+			stereo[2*i], stereo[2*i+1] = l, rr
+		}
+		d := New(rate8k, 2, NewConfig(lexicon.DefaultSettings))
+		d.Write(stereo)
+		chans := d.Close()
+		got := [][]timeline.Interval{chans[0].Speech, chans[1].Speech}
+		for ch, own := range []call{a, b} {
+			other := []call{b, a}[ch]
+			var leak float64
+			for f, l := range other.labels {
+				c := (float64(f) + 0.5) * 0.01
+				if l && !own.labels[f] && overlap(got[ch], c-0.005, c+0.005) > 0 {
+					leak += 0.01
+				}
+			}
+			s := frameScore(own.labels, got[ch])
+			t.Logf("leak %v dB, channel %d: own F1 %.3f, %.2f s of the other party's speech taken as speech", leakDB, ch, s.f1, leak)
+			if leak > 0.3 {
+				t.Errorf("leak %v dB, channel %d: %.2f s of the other party's speech taken as speech", leakDB, ch, leak)
+			}
+			if s.f1 < 0.85 {
+				t.Errorf("leak %v dB, channel %d: own speech F1 %.3f", leakDB, ch, s.f1)
+			}
+		}
+	}
+}

@@ -1,0 +1,822 @@
+package vad
+
+import (
+	"math"
+
+	"github.com/callqa/callqa/pipeline/timeline"
+)
+
+// params are the detector's internals. Config sets the four that the
+// lexicon exposes; the others are fixed here, each for the reason given.
+// The tests change them to measure what each is worth.
+type params struct {
+	// highPassHz: the 2nd-order Butterworth high-pass before anything is
+	// measured removes DC and holds 50 Hz hum 24 dB down, while the
+	// telephone band (300-3400 Hz) passes.
+	highPassHz float64
+	// lowBandHz splits the band: below it voicing and the first formant,
+	// above it consonants and the second formant. The low band is also what
+	// the voicing measure reads.
+	lowBandHz float64
+	// minPeriodicity: a frame is voiced when the normalized autocorrelation
+	// of its low band peaks at least this high at a pitch lag (80-400 Hz).
+	// White noise reaches about 0.3 by chance, voiced speech 0.6 and more.
+	minPeriodicity float64
+	// noiseWindowS is the reach of the noise statistics on each side of a
+	// frame, and so the look-ahead: long enough that a window holds pauses
+	// between words, short enough to follow a change of background.
+	noiseWindowS float64
+	// maxSpreadDB caps the standard deviation of the noise's levels: a
+	// wider 1st-10th percentile spread means the 10th percentile is talk
+	// (a window with few pauses), not noise.
+	maxSpreadDB float64
+	// spreadK: the floor is the 1st percentile of the window's levels plus
+	// this many standard deviations of the noise's levels: the floor sits
+	// above most of the noise, so the margins need not grow with it.
+	spreadK float64
+	// onDB, offDB: hysteresis around the floor (Config.OnDB, Config.OffDB).
+	onDB, offDB float64
+	// minLevelDB: below this level (dBFS) a frame is never speech, so that
+	// dither on a silent line finds nothing.
+	minLevelDB float64
+	// minVoicedS is the voiced time a run of activity needs (30 ms: three
+	// periods of a low voice): clicks, bursts of noise, breath and hiss
+	// have none.
+	minVoicedS float64
+	// minFluxDB: a run whose band levels (smoothed over 30 ms) change from
+	// frame to frame by less than this on average is a steady sound (tones,
+	// hum, music on hold): they move under 0.2 dB, speech about 1 dB.
+	minFluxDB float64
+	// bridgeS, minSpeechS: Config.MinSilenceS, Config.MinSpeechS.
+	bridgeS, minSpeechS float64
+	// padS widens each interval at its start, for soft onsets below the
+	// thresholds, and hangS at its end: word endings fade (a falling vowel,
+	// a final consonant, the room's reverberation) below the floor well
+	// after the hand labels say the word ends. Neither reaches into digital
+	// silence.
+	padS, hangS float64
+	// echoDB, echoLagS: on stereo, a frame more than echoDB below the other
+	// channel's loudest frame in the last echoLagS is the other party
+	// leaking back (line echo, sidetone: 20-35 dB down), not speech.
+	echoDB, echoLagS float64
+	// minEchoCorrelation: the waveform correlation with the other channel
+	// above which a frame that quiet is taken as its echo.
+	minEchoCorrelation float64
+	// echoPathS is the longest echo path searched: line echo cancellers
+	// cover tails of 64-128 ms, sidetone is a few ms.
+	echoPathS float64
+}
+
+// defaults are the settled values; see the README (Definitions) for how
+// they were measured.
+var defaults = params{
+	highPassHz:     200,
+	lowBandHz:      1000,
+	minPeriodicity: 0.4,
+	noiseWindowS:   4,
+	maxSpreadDB:    12,
+	spreadK:        2,
+	onDB:           4,   // as lexicon.DefaultSettings
+	offDB:          1.5, // as lexicon.DefaultSettings
+	minLevelDB:     -70,
+	minVoicedS:     0.03,
+	minFluxDB:      0.4,
+	bridgeS:        0.3,
+	minSpeechS:     0.1,
+	padS:           PadS,
+	hangS:          HangS,
+	echoDB:         15,
+	echoLagS:       0.25,
+
+	minEchoCorrelation: 0.7,
+	echoPathS:          0.128,
+}
+
+// PadS and HangS are how far the detector widens each interval of speech
+// before its start and after its end: soft onsets and fading word endings
+// lie below the noise floor where hand labels still count them as speech.
+// A test that compares intervals with turns of known times widens the turns
+// as much.
+const (
+	PadS  = 0.02
+	HangS = 0.15
+)
+
+// frameS is the analysis frame, in seconds.
+const frameS = 0.01
+
+// Detector finds speech in a stream of interleaved samples, one channel at
+// a time, with a fixed look-ahead: memory does not grow with the call.
+type Detector struct {
+	p         params
+	channels  int
+	frameLen  int
+	decim     int // low-band samples per periodicity sample
+	hp, lp    biquad
+	ch        []*channel
+	inFrame   int // samples of the current frame seen
+	frames    int // frames completed
+	decided   int // frames decided
+	window    int // noise window on each side of a frame, frames
+	echoLag   int // frames
+	minVoice  int // frames
+	bridge    int // frames
+	minSpeech int // frames
+	pad, hang int // frames
+	closed    bool
+}
+
+// New returns a detector for interleaved samples of the given rate and
+// channel count.
+func New(sampleRate, channels int, cfg Config) *Detector {
+	p := defaults
+	p.onDB, p.offDB, p.bridgeS, p.minSpeechS = cfg.OnDB, cfg.OffDB, cfg.MinSilenceS, cfg.MinSpeechS
+	return newDetector(sampleRate, channels, p)
+}
+
+func newDetector(sampleRate, channels int, p params) *Detector {
+	d := &Detector{
+		p:         p,
+		channels:  channels,
+		frameLen:  max(1, int(math.Round(frameS*float64(sampleRate)))),
+		decim:     max(1, int(math.Round(float64(sampleRate)/2000))),
+		hp:        butter(p.highPassHz, sampleRate, true),
+		lp:        butter(p.lowBandHz, sampleRate, false),
+		window:    max(1, int(p.noiseWindowS/frameS)),
+		echoLag:   int(p.echoLagS / frameS),
+		minVoice:  max(1, int(math.Round(p.minVoicedS/frameS))),
+		bridge:    int(math.Round(p.bridgeS / frameS)),
+		minSpeech: int(math.Round(p.minSpeechS / frameS)),
+		pad:       int(math.Round(p.padS / frameS)),
+		hang:      int(math.Round(p.hangS / frameS)),
+	}
+	ring := 2*d.window + d.echoLag + 8
+	for range channels {
+		st := newChannel(ring)
+		st.lowBand = make([]float32, ring*d.frameLen)
+		d.ch = append(d.ch, st)
+	}
+	return d
+}
+
+// Write feeds interleaved samples scaled to [-1, 1], in chunks of any size.
+func (d *Detector) Write(samples []float32) {
+	nc := d.channels
+	for i := 0; i < len(samples)/nc; {
+		run := min(len(samples)/nc-i, d.frameLen-d.inFrame)
+		block := samples[i*nc : (i+run)*nc]
+		pos := (d.frames%len(d.ch[0].frames))*d.frameLen + d.inFrame
+		if nc == 2 {
+			measureStereo(d.ch[0], d.ch[1], block, d.hp, d.lp,
+				d.ch[0].lowBand[pos:pos+run], d.ch[1].lowBand[pos:pos+run])
+		} else {
+			for c, st := range d.ch {
+				st.measure(block, c, nc, d.hp, d.lp, st.lowBand[pos:pos+run])
+			}
+		}
+		i += run
+		if d.inFrame += run; d.inFrame == d.frameLen {
+			d.endFrame()
+		}
+	}
+}
+
+// Close flushes the look-ahead and returns what was found on each channel:
+// its speech, the speech's level and whether it was digital silence. Only
+// those fields of Channel are set.
+func (d *Detector) Close() []Channel {
+	out := make([]Channel, d.channels)
+	if !d.closed {
+		d.closed = true
+		if d.inFrame > d.frameLen/2 {
+			d.endFrame()
+		}
+		for _, st := range d.ch {
+			st.smoothLast(d.frames)
+		}
+		for d.decided < d.frames {
+			d.decide()
+		}
+		for _, st := range d.ch {
+			st.endRun(d, d.frames)
+			st.flush(d, true)
+		}
+	}
+	for c, st := range d.ch {
+		out[c] = Channel{Speech: st.speech, SpeechDBFS: math.NaN(), Silent: !st.sound}
+		if st.speechFrames > 0 {
+			out[c].SpeechDBFS = 10 * math.Log10(st.speechPower/float64(st.speechFrames))
+		}
+	}
+	return out
+}
+
+// endFrame stores the features of the frame just completed in each channel
+// and decides every frame whose look-ahead is now complete.
+func (d *Detector) endFrame() {
+	n := d.frames
+	for _, st := range d.ch {
+		st.push(n, d.inFrame)
+	}
+	d.frames++
+	d.inFrame = 0
+	for d.frames-1-d.decided > d.window+1 {
+		d.decide()
+	}
+}
+
+// decide classifies frame d.decided in every channel.
+func (d *Detector) decide() {
+	t := d.decided
+	d.decided++
+	for c, st := range d.ch {
+		f := st.at(t)
+		var snr [bands]float32
+		score := float32(-100)
+		st.slide(t, d.window)
+		for b := range bands {
+			snr[b] = f.db[b] - st.floor(b, d.window, &d.p)
+			score = max(score, snr[b])
+		}
+		audible := !f.gap && f.db[full] >= float32(d.p.minLevelDB)
+		on := audible && score >= float32(d.p.onDB)
+		off := audible && score >= float32(d.p.offDB)
+		if len(d.ch) > 1 && off {
+			// Leakage of another party: far below its recent peak, and a
+			// delayed copy of its waveform. A quiet party talking over a
+			// loud one is as far down but not correlated with it.
+			for o, other := range d.ch {
+				if o != c && f.db[full] < other.recentMax(t, d.echoLag, d.frames)-float32(d.p.echoDB) &&
+					d.isEcho(st, other, t) {
+					on, off = false, false
+				}
+			}
+		}
+		// Voicing is only measured until the run has enough of it.
+		voiced := false
+		if on && snr[low] >= float32(d.p.offDB) && (st.runStart < 0 || st.voiced < d.minVoice) {
+			voiced = d.periodicity(st, t) >= float32(d.p.minPeriodicity)
+		}
+		st.step(d, t, off, voiced, f.flux)
+	}
+}
+
+// periodicity is the highest normalized autocorrelation of the low band,
+// taken every decim-th sample (about 2 kHz), at the lags of voice pitch
+// (80-400 Hz), over frames t-1 to t+2.
+func (d *Detector) periodicity(st *channel, t int) float32 {
+	if t < 1 || t+3 > d.frames {
+		return 0
+	}
+	var x [128]float32
+	m := min(len(x), 4*d.frameLen/d.decim)
+	base := (t - 1) * d.frameLen
+	for i := range m {
+		x[i] = st.lowBand[(base+i*d.decim)%len(st.lowBand)]
+	}
+	rate := float32(d.frameLen) / frameS / float32(d.decim)
+	minLag, maxLag := int(rate/400), min(m/2, int(rate/80))
+	n := m - maxLag
+	var e0 float32
+	for i := range n {
+		e0 += x[i] * x[i]
+	}
+	best := float32(0)
+	for lag := minLag; lag <= maxLag; lag++ {
+		var xy, yy float32
+		for i := range n {
+			y := x[i+lag]
+			xy += x[i] * y
+			yy += y * y
+		}
+		if xy > 0 && xy*xy > best*best*e0*yy {
+			best = xy / float32(math.Sqrt(float64(e0*yy)))
+		}
+	}
+	return best
+}
+
+// isEcho reports whether the low band of st around frame t (frames t-1 to
+// t+1, at about 2 kHz) is a copy of the low band of other up to echoLag
+// earlier: normalized cross-correlation near 1 for an echo or sidetone (a
+// delayed, attenuated copy), near 0 for independent speech. The echo path
+// keeps its delay, so the lag last found is tried first and the full
+// search (256 lags) runs only when it fails; when that finds no
+// echo either, the next frames are taken as not echo without a search
+// (speech over the other party's, or the ends of a turn beside the other's).
+func (d *Detector) isEcho(st, other *channel, t int) bool {
+	first := (t - 1) * d.frameLen
+	if t < 1 || t+2 > d.frames {
+		return true // too near the edges to tell: the level test alone
+	}
+	if t < st.notEchoUntil {
+		return false
+	}
+	var x [96]float32
+	m := min(len(x), 3*d.frameLen/d.decim)
+	ring := len(st.lowBand)
+	var xx float32
+	for i := range m {
+		x[i] = st.lowBand[(first+i*d.decim)%ring]
+		xx += x[i] * x[i]
+	}
+	maxLag := min(int(d.p.echoPathS*float64(d.frameLen)/frameS), first) / d.decim
+	min2 := float32(d.p.minEchoCorrelation * d.p.minEchoCorrelation)
+	y := func(i, lag int) float32 { return other.lowBand[(first+(i-lag)*d.decim+ring)%ring] }
+	correlated := func(lag int, yy float32) bool {
+		var xy float32
+		for i := range m {
+			xy += x[i] * y(i, lag)
+		}
+		return xy > 0 && xy*xy >= min2*xx*yy
+	}
+	for lag := max(0, st.echoAt-2); lag <= min(maxLag, st.echoAt+2); lag++ {
+		var yy float32
+		for i := range m {
+			v := y(i, lag)
+			yy += v * v
+		}
+		if correlated(lag, yy) {
+			st.echoAt = lag
+			return true
+		}
+	}
+	// yy slides with the lag: the window of other ending lag samples back.
+	var yy float32
+	for i := range m {
+		v := y(i, 0)
+		yy += v * v
+	}
+	for lag := 0; lag <= maxLag; lag++ {
+		if lag > 0 {
+			out, in := y(m-1, lag-1), y(0, lag)
+			yy += in*in - out*out
+		}
+		if correlated(lag, yy) {
+			st.echoAt = lag
+			return true
+		}
+	}
+	st.notEchoUntil = t + notEchoFrames
+	return false
+}
+
+// notEchoFrames is how long a frame found not to be echo vouches for the
+// frames after it.
+const notEchoFrames = 2
+
+// Bands: the whole band after the high-pass, and its parts below and
+// above lowBandHz.
+const (
+	full = iota
+	low
+	high
+	bands
+)
+
+// frame is what one 10 ms frame left after measuring.
+type frame struct {
+	power  [bands]float32 // mean square per band
+	db     [bands]float32 // the same in dBFS
+	smooth [bands]float32 // level averaged over three frames, dBFS
+	cum    float64        // the channel's full-band power before this frame
+	gap    bool           // digital silence: at least 90 % exact zeros (quiet noise in 8-bit PCM has many zeros too)
+	noise  bool           // smoothed level may enter the noise statistics
+	flux   float32        // mean change of the smoothed low and high band levels since the frame before, dB
+}
+
+// channel is one channel's state: filters, a ring of recent frames, the
+// noise statistics, the speech segmenter and what it found.
+type channel struct {
+	filter       filterState
+	lowBand      []float32      // the low-passed signal of the frames in the ring
+	energy       [bands]float32 // of the current frame so far
+	zeros        int            // exact zeros in the current frame
+	cum          float64        // full-band power of all frames so far
+	sound        bool           // some frame was not digital silence
+	echoAt       int            // lag of the last echo found, low-band samples
+	notEchoUntil int            // frames before this one are not echo
+
+	frames []frame
+	before [bands]levelHist // smoothed levels of the look-back window
+	after  [bands]levelHist // and of the look-ahead window
+
+	runStart, voiced int     // current run of active frames; -1 when none
+	runPad           int     // padding room before the run
+	runCum           float64 // power before the run and its padding
+	flux             float32 // sum of the run's frame-to-frame level changes
+	seg              segment // pending speech; start -1 when none
+	emitted          int     // end of the last interval emitted, frames
+	emittedCum       float64 // power before that
+
+	speech       []timeline.Interval
+	speechPower  float64 // summed over the speech frames
+	speechFrames int
+}
+
+func newChannel(ring int) *channel {
+	s := &channel{frames: make([]frame, ring), runStart: -1, seg: segment{start: -1}}
+	for b := range bands {
+		s.before[b] = newLevelHist()
+		s.after[b] = newLevelHist()
+	}
+	return s
+}
+
+func (s *channel) at(i int) *frame { return &s.frames[i%len(s.frames)] }
+
+// filterState is one channel's filter memory.
+type filterState struct {
+	hx1, hx2, hy1, hy2 float32 // high-pass
+	lx1, lx2, ly1, ly2 float32 // low-pass
+}
+
+// The loops below keep the filter memory in locals (registers), and
+// measure the high band as the power the low-pass takes out: a Butterworth
+// low-pass and high-pass at one frequency are power complementary. They run
+// in float32: samples are float32 already, and the band they must get right
+// is far from the precision limit even at 48 kHz.
+
+// measure runs channel c of an interleaved block through the filters.
+func (s *channel) measure(block []float32, c, nc int, hp, lp biquad, dst []float32) {
+	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
+	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
+	f := s.filter
+	var e, el float32
+	zeros := 0
+	for k := c; k < len(block); k += nc {
+		x := block[k]
+		j := k / nc
+		if x == 0 {
+			zeros++
+		}
+		y := hb0*(x-f.hx1-f.hx1+f.hx2) - ha2*f.hy2 - ha1*f.hy1 // b1 = -2·b0, b2 = b0
+		f.hx2, f.hx1, f.hy2, f.hy1 = f.hx1, x, f.hy1, y
+		z := lb0*(y+f.lx1+f.lx1+f.lx2) - la2*f.ly2 - la1*f.ly1 // b1 = 2·b0, b2 = b0
+		f.lx2, f.lx1, f.ly2, f.ly1 = f.lx1, y, f.ly1, z
+		dst[j] = z
+		e += y * y
+		el += z * z
+	}
+	s.filter = f
+	s.add(e, el, zeros)
+}
+
+// measureStereo is measure for both channels of a stereo block: each pass
+// runs both channels' filter chains, which are independent, so the CPU
+// overlaps them. The high-pass output goes to dst, which the low-pass then
+// overwrites: two short loops keep their state in registers where one long
+// one spilled.
+func measureStereo(l, r *channel, block []float32, hp, lp biquad, ldst, rdst []float32) {
+	n := min(len(block)/2, len(ldst), len(rdst))
+	block, ldst, rdst = block[:2*n], ldst[:n], rdst[:n]
+	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
+	f, g := &l.filter, &r.filter
+	x1, x2, y1, y2 := f.hx1, f.hx2, f.hy1, f.hy2
+	w1, w2, v1, v2 := g.hx1, g.hx2, g.hy1, g.hy2
+	var le, re float32
+	lz, rz := 0, 0
+	for j := range n {
+		x, w := block[2*j], block[2*j+1]
+		if x == 0 {
+			lz++
+		}
+		if w == 0 {
+			rz++
+		}
+		y := hb0*(x-x1-x1+x2) - ha2*y2 - ha1*y1
+		v := hb0*(w-w1-w1+w2) - ha2*v2 - ha1*v1
+		x2, x1, y2, y1 = x1, x, y1, y
+		w2, w1, v2, v1 = w1, w, v1, v
+		ldst[j], rdst[j] = y, v
+		le += y * y
+		re += v * v
+	}
+	f.hx1, f.hx2, f.hy1, f.hy2 = x1, x2, y1, y2
+	g.hx1, g.hx2, g.hy1, g.hy2 = w1, w2, v1, v2
+	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
+	x1, x2, y1, y2 = f.lx1, f.lx2, f.ly1, f.ly2
+	w1, w2, v1, v2 = g.lx1, g.lx2, g.ly1, g.ly2
+	var lel, rel float32
+	for j := range n {
+		x, w := ldst[j], rdst[j]
+		y := lb0*(x+x1+x1+x2) - la2*y2 - la1*y1 // b1 = 2·b0, b2 = b0
+		v := lb0*(w+w1+w1+w2) - la2*v2 - la1*v1
+		x2, x1, y2, y1 = x1, x, y1, y
+		w2, w1, v2, v1 = w1, w, v1, v
+		ldst[j], rdst[j] = y, v
+		lel += y * y
+		rel += v * v
+	}
+	f.lx1, f.lx2, f.ly1, f.ly2 = x1, x2, y1, y2
+	g.lx1, g.lx2, g.ly1, g.ly2 = w1, w2, v1, v2
+	l.add(le, lel, lz)
+	r.add(re, rel, rz)
+}
+
+func (s *channel) add(e, el float32, zeros int) {
+	s.energy[full] += e
+	s.energy[low] += el
+	s.energy[high] += max(0, e-el)
+	s.zeros += zeros
+}
+
+// push stores frame n (of length samples) and smooths frame n-1.
+func (s *channel) push(n, length int) {
+	f := s.at(n)
+	*f = frame{cum: s.cum}
+	for b := range bands {
+		f.power[b] = s.energy[b] / float32(length)
+		f.db[b] = toDB(f.power[b])
+	}
+	s.cum += float64(f.power[full])
+	s.sound = s.sound || f.db[full] > silentDB
+	f.gap = s.zeros*10 >= 9*length
+	s.energy, s.zeros = [bands]float32{}, 0
+	if n >= 1 {
+		s.smooth(n-1, max(0, n-2), n)
+	}
+}
+
+// smoothLast smooths the final frame at the end of the stream.
+func (s *channel) smoothLast(frames int) {
+	if frames > 0 {
+		s.smooth(frames-1, max(0, frames-2), frames-1)
+	}
+}
+
+// smooth averages the power of frames [from, to] into frame i's smoothed
+// levels and offers them to the look-ahead statistics. Digital silence and
+// frames touching it stay out, so gaps of zeros cannot drag the floor down.
+func (s *channel) smooth(i, from, to int) {
+	var p [bands]float32
+	gap := false
+	for k := from; k <= to; k++ {
+		f := s.at(k)
+		gap = gap || f.gap
+		for b := range bands {
+			p[b] += f.power[b]
+		}
+	}
+	f := s.at(i)
+	f.noise = !gap
+	for b := range bands {
+		f.smooth[b] = toDB(p[b] / float32(to-from+1))
+		if f.noise {
+			s.after[b].add(f.smooth[b])
+		}
+	}
+	if i > 0 {
+		g := s.at(i - 1)
+		f.flux = (abs(f.smooth[low]-g.smooth[low]) + abs(f.smooth[high]-g.smooth[high])) / 2
+	}
+}
+
+// slide moves frame t from the look-ahead statistics to the look-back ones,
+// and drops the frame that leaves the look-back window.
+func (s *channel) slide(t, window int) {
+	if f := s.at(t); f.noise {
+		for b := range bands {
+			s.after[b].remove(f.smooth[b])
+			s.before[b].add(f.smooth[b])
+		}
+	}
+	if old := t - window - 1; old >= 0 {
+		if f := s.at(old); f.noise {
+			for b := range bands {
+				s.before[b].remove(f.smooth[b])
+			}
+		}
+	}
+}
+
+// floor is the noise floor of band b at the frame last slid. Each side
+// gives its own floor and the higher counts, so that a step of background
+// level is followed at once in either direction; a side with under half a
+// window of levels (the start and end of the stream) is left out.
+func (s *channel) floor(b, window int, p *params) float32 {
+	k, most := float32(p.spreadK), float32(p.maxSpreadDB)
+	bf, okB := s.before[b].floor(k, most)
+	af, okA := s.after[b].floor(k, most)
+	switch {
+	case !okA && !okB:
+		return 0 // nothing but digital silence around: nothing is speech
+	case !okA:
+		return bf
+	case !okB:
+		return af
+	}
+	longB, longA := s.before[b].n >= int32(window/2), s.after[b].n >= int32(window/2)
+	switch {
+	case longB && longA:
+		return max(af, bf)
+	case longB:
+		return bf
+	case longA:
+		return af
+	}
+	return min(af, bf) // a stream shorter than the window
+}
+
+func abs(x float32) float32 { return max(x, -x) }
+
+// recentMax is the loudest level of frames [t-lag, t+2] of n.
+func (s *channel) recentMax(t, lag, n int) float32 {
+	m := float32(-200)
+	for k := max(0, t-lag); k <= min(t+2, n-1); k++ {
+		m = max(m, s.at(k).db[full])
+	}
+	return m
+}
+
+// step advances the segmenter by frame t.
+func (s *channel) step(d *Detector, t int, active, voiced bool, flux float32) {
+	if active {
+		if s.runStart < 0 {
+			s.runStart, s.voiced, s.flux = t, 0, 0
+			s.runPad = s.padRoom(d, t-1, -1)
+			s.runCum = s.cumAt(d, t-s.runPad)
+		}
+		s.flux += flux
+		if voiced {
+			s.voiced++
+		}
+		return
+	}
+	s.endRun(d, t)
+	// Speech never bridges digital silence.
+	s.flush(d, s.at(t).gap)
+}
+
+// padRoom counts frames from i on in steps of dir (back: up to the
+// padding; on: up to the hangover) that are not digital silence: neither
+// reaches into a gap.
+func (s *channel) padRoom(d *Detector, i, dir int) int {
+	most := d.pad
+	if dir > 0 {
+		most = d.hang
+	}
+	n := 0
+	for ; n < most && i >= 0 && i < d.frames && !s.at(i).gap; i += dir {
+		n++
+	}
+	return n
+}
+
+// endRun closes the current run at frame t and adds it to the pending
+// speech if it had enough voiced frames and was not a steady sound.
+func (s *channel) endRun(d *Detector, t int) {
+	if s.runStart < 0 {
+		return
+	}
+	start := s.runStart
+	s.runStart = -1
+	if s.voiced < d.minVoice || s.flux < float32(d.p.minFluxDB)*float32(t-start) {
+		return
+	}
+	padEnd := s.padRoom(d, t, 1)
+	endCum := s.cumAt(d, t+padEnd)
+	if s.seg.start >= 0 && start-s.seg.end <= d.bridge {
+		s.seg.end, s.seg.padEnd, s.seg.endCum = t, padEnd, endCum
+		return
+	}
+	s.flush(d, true)
+	s.seg = segment{start, t, s.runPad, padEnd, s.runCum, endCum}
+}
+
+// cumAt is the channel's full-band power before frame i, which must still
+// be in the ring (or be the next frame): the speech level is a difference
+// of two of these, so that it costs nothing per frame of a long interval.
+func (s *channel) cumAt(d *Detector, i int) float64 {
+	if i >= d.frames {
+		return s.cum
+	}
+	return s.at(i).cum
+}
+
+// segment is pending speech: frames [start, end), to be widened by the
+// padding on each side; startCum and endCum are the channel's power
+// before and after the padded frames.
+type segment struct {
+	start, end, padStart, padEnd int
+	startCum, endCum             float64
+}
+
+// flush ends the pending speech once nothing can join it any more (or at
+// once with force).
+func (s *channel) flush(d *Detector, force bool) {
+	seg := s.seg
+	if seg.start < 0 || !force && (s.runStart >= 0 || d.decided-seg.end <= d.bridge) {
+		return
+	}
+	s.seg.start = -1
+	if seg.end-seg.start < d.minSpeech {
+		return
+	}
+	from, cum := seg.start-seg.padStart, seg.startCum
+	if from < s.emitted { // the paddings meet
+		from, cum = s.emitted, s.emittedCum
+	}
+	s.emitted, s.emittedCum = seg.end+seg.padEnd, seg.endCum
+	s.speechPower += seg.endCum - cum
+	s.speechFrames += s.emitted - from
+	s.speech = append(s.speech, timeline.Interval{Start: float64(from) * frameS, End: float64(s.emitted) * frameS})
+}
+
+// silentDB is the level of a frame of digital silence.
+const silentDB = -130
+
+// toDB converts a power to dB, to within 0.001 dB: the exponent of the
+// float, and log2 of its mantissa m from the series of atanh in
+// u = (m-1)/(m+1) <= 1/3 (math.Log10 took a tenth of the detector's time).
+func toDB(power float32) float32 {
+	if power <= 1e-13 {
+		return silentDB
+	}
+	bits := math.Float32bits(power)
+	e := float32(int32(bits>>23&0xff) - 127)
+	m := math.Float32frombits(bits&0x7fffff | 0x3f800000) // in [1, 2)
+	u := (m - 1) / (m + 1)
+	u2 := u * u
+	l := 2.8853900817779268 * u * (1 + u2*(1.0/3+u2*(1.0/5+u2*(1.0/7))))
+	return (e + l) * 3.0102999566398120
+}
+
+// levelHist counts the smoothed levels of a sliding window in 0.5 dB bins,
+// so that its low percentiles cost a short scan.
+type levelHist struct {
+	count []int32
+	n     int32
+	lo    int // no bin below lo holds a count
+}
+
+const (
+	histLowDB = -110
+	histStep  = 0.5
+	histBins  = 250
+)
+
+func newLevelHist() levelHist { return levelHist{count: make([]int32, histBins), lo: histBins} }
+
+func histBin(v float32) int {
+	return max(0, min(histBins-1, int((v-histLowDB)/histStep)))
+}
+
+func (h *levelHist) add(v float32) {
+	b := histBin(v)
+	h.count[b]++
+	h.n++
+	h.lo = min(h.lo, b)
+}
+
+func (h *levelHist) remove(v float32) {
+	h.count[histBin(v)]--
+	h.n--
+}
+
+// floor returns the noise floor of the levels: their 1st percentile plus
+// k standard deviations of the noise, estimated from the 1st and 10th
+// percentiles (1.05 standard deviations apart for normally distributed
+// levels). Percentiles, not minima: a fluctuating background has minima far
+// below its typical level. It reports false when the window is empty.
+func (h *levelHist) floor(k, most float32) (float32, bool) {
+	if h.n == 0 {
+		return 0, false
+	}
+	for h.count[h.lo] == 0 {
+		h.lo++
+	}
+	r1, r10 := h.n/100, h.n/10
+	var seen int32
+	var p1 float32
+	found := false
+	for b := h.lo; b < histBins; b++ {
+		seen += h.count[b]
+		level := histLowDB + (float32(b)+0.5)*histStep
+		if !found && seen > r1 {
+			p1, found = level, true
+		}
+		if seen > r10 {
+			return p1 + k*min(most, (level-p1)/1.05), true
+		}
+	}
+	return p1, true
+}
+
+// biquad is a second-order IIR section; a high-pass has b1 = -2·b0 and
+// b2 = b0, a low-pass b1 = 2·b0 and b2 = b0, so b0 stands for all three.
+type biquad struct{ b0, a1, a2 float64 }
+
+// butter is a Butterworth high-pass or low-pass section at fc (RBJ
+// cookbook).
+func butter(fc float64, rate int, high bool) biquad {
+	w := 2 * math.Pi * min(fc, 0.45*float64(rate)) / float64(rate)
+	alpha := math.Sin(w) / math.Sqrt2 // sin(w) / 2Q with Q = 1/sqrt(2)
+	cw := math.Cos(w)
+	a0 := 1 + alpha
+	b0 := (1 - cw) / 2 / a0
+	if high {
+		b0 = (1 + cw) / 2 / a0
+	}
+	return biquad{b0: b0, a1: -2 * cw / a0, a2: (1 - alpha) / a0}
+}
