@@ -256,7 +256,7 @@ func (s Sample) WAV() []byte {
 		samples[i] += (rng.Float64()*2-1)*noise[ch] + a.DC +
 			hum*(math.Sin(2*math.Pi*50*at)+0.3*math.Sin(2*math.Pi*150*at))
 	}
-	return encodeWAV(samples, s.Channels, s.SampleRate, a.Encoding)
+	return EncodeWAV(samples, s.Channels, s.SampleRate, a.Encoding)
 }
 
 // speechPower is the mean power of channel ch where it is not silent.
@@ -322,8 +322,9 @@ func voice(dst []float64, channels, ch, rate int, t Turn, gain float64) {
 	}
 }
 
-// encodeWAV writes a canonical RIFF WAV file in the given encoding.
-func encodeWAV(samples []float64, channels, rate int, encoding string) []byte {
+// EncodeWAV writes interleaved samples in [-1, 1] as a canonical RIFF WAV
+// file in the given encoding ("pcm16", "pcm8", "mulaw", ...).
+func EncodeWAV(samples []float64, channels, rate int, encoding string) []byte {
 	tag, bits := uint16(1), 16
 	switch encoding {
 	case "pcm8":

@@ -674,6 +674,7 @@ func (s *channel) endRun(d *Detector, t int) {
 	if s.voiced < d.minVoice || s.flux < float32(d.p.minFluxDB)*float32(t-start) {
 		return
 	}
+	t = s.lastVoiced(d, start, t)
 	padEnd := s.padRoom(d, t, 1)
 	endCum := s.cumAt(d, t+padEnd)
 	if s.seg.start >= 0 && start-s.seg.end <= d.bridge {
@@ -682,6 +683,25 @@ func (s *channel) endRun(d *Detector, t int) {
 	}
 	s.flush(d, true)
 	s.seg = segment{start, t, s.runPad, padEnd, s.runCum, endCum}
+}
+
+// trimS is how far back from the end of a run its last voiced frame is
+// looked for.
+const trimS = 1.0
+
+// lastVoiced is where an accepted run of frames start..end-1 really ends:
+// after its last voiced frame, when that is within trimS of the end. The
+// frames after it passed the level test alone: a background that steps up
+// as the speaker stops (Mandarin syllables end voiced, and the hangover
+// covers unvoiced word endings elsewhere).
+func (s *channel) lastVoiced(d *Detector, start, end int) int {
+	most := int(trimS / frameS)
+	for i := end - 1; i > start && i >= end-most; i-- {
+		if d.periodicity(s, i) >= float32(d.p.minPeriodicity) {
+			return i + 1
+		}
+	}
+	return end
 }
 
 // cumAt is the channel's full-band power before frame i, which must still
