@@ -22,8 +22,8 @@ type AudioMeasures struct {
 // measured Value (seconds, ratio or characters per minute).
 func (m *Matcher) Audio(a AudioMeasures) []Hit {
 	var hits []Hit
-	for i := range m.rules {
-		r := &m.rules[i]
+	for i := range m.lex.Rules {
+		r := &m.lex.Rules[i]
 		if r.Kind != lexicon.KindAudio {
 			continue
 		}

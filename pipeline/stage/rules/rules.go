@@ -8,6 +8,7 @@ import (
 	"iter"
 	"math/bits"
 	"slices"
+	"sync"
 	"unicode"
 
 	"github.com/callqa/callqa/lexicon"
@@ -43,9 +44,13 @@ type Cutter interface {
 
 // Matcher is a compiled lexicon: every phrase of every rule in one
 // Aho-Corasick automaton, so an utterance is scanned once whatever the
-// number of rules. It is read-only and safe for concurrent use.
+// number of rules. It is safe for concurrent use. The text rules are
+// compiled when a transcript first needs them: a run over recordings alone
+// checks only the audio rules and never pays for it.
 type Matcher struct {
+	lex      *lexicon.Lexicon
 	settings lexicon.Settings
+	compiled sync.Once
 	rules    []rule
 	ac       *automaton
 	patterns []string // normalized, by automaton index
@@ -129,7 +134,14 @@ type fuzzy struct {
 
 // Compile prepares a lexicon for matching.
 func Compile(lex *lexicon.Lexicon) *Matcher {
-	m := &Matcher{settings: lex.Settings}
+	return &Matcher{lex: lex, settings: lex.Settings}
+}
+
+// compile builds the text rules, once.
+func (m *Matcher) compile() { m.compiled.Do(m.compileText) }
+
+func (m *Matcher) compileText() {
+	lex := m.lex
 	index := map[string]int{}
 	ids := func(phrases []string) []int {
 		var out []int
@@ -184,7 +196,6 @@ func Compile(lex *lexicon.Lexicon) *Matcher {
 	m.compileFuzzy()
 	m.ac = newAutomaton(m.patterns)
 	m.heard = m.speakersOfPatterns()
-	return m
 }
 
 // speakersOfPatterns says whose words each pattern is looked for in: a
@@ -351,7 +362,10 @@ func (idx chunkIndex) candidates(text string) []int {
 
 // Words returns the normalized phrases, to be added to the segmenter's
 // dictionary so that jieba keeps them whole.
-func (m *Matcher) Words() []string { return slices.Clone(m.patterns) }
+func (m *Matcher) Words() []string {
+	m.compile()
+	return slices.Clone(m.patterns)
+}
 
 // Result is what the rules found in one call.
 type Result struct {
@@ -693,6 +707,7 @@ func (r *rule) appliesTo(speaker string) bool {
 // callEnd seconds (the recording's length, or the last segment's end).
 // Without times, windows are counted in the speaker's turns.
 func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) Result {
+	m.compile()
 	utts := make([]utterance, len(t.Segments))
 	for i, s := range t.Segments {
 		utts[i] = m.prepare(i, s, cut)
@@ -1013,6 +1028,7 @@ func (r *rule) hit(u *utterance, sp span, timed bool) Hit {
 // windows: how a rule's examples are checked. For a conditional rule it is
 // the answer that is matched; for a short_reply rule, text is the answer.
 func (m *Matcher) Finds(id, text string, cut Cutter) bool {
+	m.compile()
 	for i := range m.rules {
 		r := &m.rules[i]
 		if r.ID == id {
