@@ -34,10 +34,13 @@ lint: vet
 
 # Go benchmarks of every stage (BenchmarkHour runs the audio stage and ffmpeg
 # silencedetect side by side when ffmpeg is installed), after the whole CLI
-# against ffmpeg on one hour of audio and the text stage against Python jieba
-# (both install what they compare against with apt).
+# against ffmpeg on one hour of audio, speech detection against WebRTC VAD
+# and Silero on the real labelled clips (where bench/vadref is installed with
+# npm) and the text stage against Python jieba (apt installs what the others
+# compare against).
 bench:
 	bash bench/audio.sh
+	bash bench/vadref.sh
 	bash bench/text.sh
 	bash bench/batch.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -446,3 +446,28 @@ func TestFixturesCrossValidated(t *testing.T) {
 		table(t, name+" (in-sample best: "+sets[best(-1)]+")", cs, res[best(-1)][c])
 	}
 }
+
+// TestDumpClips writes each clip in each condition as raw 16-bit
+// little-endian samples, NAME.CONDITION.s16, into the folder
+// CALLQA_VAD_DUMP names: what bench/vadref.sh feeds the reference
+// detectors, so that they hear exactly what this detector hears. It does
+// nothing otherwise. The folder must be outside the repository (the clips'
+// licence).
+func TestDumpClips(t *testing.T) {
+	dir := os.Getenv("CALLQA_VAD_DUMP")
+	if dir == "" {
+		t.Skip("set CALLQA_VAD_DUMP to a folder to write the clips")
+	}
+	for _, c := range loadClips(t) {
+		for k, cond := range conditions {
+			b := make([]byte, 2*len(c.x[k]))
+			for i, v := range c.x[k] {
+				s := int16(max(-32768, min(32767, math.Round(float64(v)*32768))))
+				b[2*i], b[2*i+1] = byte(s), byte(uint16(s)>>8)
+			}
+			if err := os.WriteFile(filepath.Join(dir, c.name+"."+cond+".s16"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
