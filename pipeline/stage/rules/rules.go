@@ -57,6 +57,10 @@ type Matcher struct {
 	// heard[speaker] are the patterns some rule looks for in that
 	// speaker's words: an utterance where none occurs needs no jieba.
 	heard map[string]set
+	// matchedBy[p] are the rules (by index) that match with pattern p (as a
+	// phrase, an all_of or near member or a piece of a sequence): the few
+	// rules an utterance's patterns can concern, found without asking all.
+	matchedBy [][]int32
 }
 
 type near struct {
@@ -116,6 +120,7 @@ type gap struct{ min, max int }
 // rule is a lexicon rule with its phrases as automaton pattern indexes.
 type rule struct {
 	lexicon.Rule
+	index                        int // in Matcher.rules; -1 for a trigger's stand-in
 	phrases, exceptions, trigger set
 	written                      []int // the phrases listed as such (not patterns): they may get tolerance
 	allOf                        [][]int
@@ -165,7 +170,7 @@ func (m *Matcher) compileText() {
 		return out
 	}
 	for _, r := range lex.Rules {
-		c := rule{Rule: r, written: ids(r.Phrases), exceptions: setOf(ids(r.Exceptions))}
+		c := rule{Rule: r, index: len(m.rules), written: ids(r.Phrases), exceptions: setOf(ids(r.Exceptions))}
 		phrases := slices.Clone(c.written)
 		for _, g := range r.AllOf {
 			c.allOf = append(c.allOf, ids(g))
@@ -193,6 +198,7 @@ func (m *Matcher) compileText() {
 		c.phrases = setOf(phrases)
 		m.rules = append(m.rules, c)
 	}
+	m.matchedBy = m.indexRules()
 	m.compileFuzzy()
 	m.ac = newAutomaton(m.patterns)
 	m.heard = m.speakersOfPatterns()
@@ -395,8 +401,9 @@ type utterance struct {
 	runeAt []int
 	quoter func(from, to int) string // made when a hit first quotes u
 	// found are the patterns the automaton found, sorted, whole words or
-	// not.
-	found []int
+	// not, and concerns the rules that match with one of them.
+	found    []int
+	concerns []int32
 	// pending fills in the fields above (and runs jieba) the first time a
 	// rule that may match looks.
 	pending func(u *utterance)
@@ -435,7 +442,9 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 		u.found[i] = x.pattern
 	}
 	slices.Sort(u.found)
-	if u.found = slices.Compact(u.found); !m.mayFind(u.found) {
+	u.found = slices.Compact(u.found)
+	u.concerns = m.concerns(u.found)
+	if !m.mayFind(u.found, u.concerns) {
 		// Only pieces of longer patterns (a 我 or a 呢) occur: no rule can
 		// match, and jieba, the costliest step, is not needed either.
 		return u
@@ -479,8 +488,51 @@ func (m *Matcher) wordsOf(u *utterance, matches []acMatch, cut Cutter) {
 
 // mayFind reports whether some rule could match an utterance where the
 // patterns found (sorted) occur.
-func (m *Matcher) mayFind(found []int) bool {
-	return slices.ContainsFunc(m.rules, func(r rule) bool { return r.mayMatch(found) || r.trigger.mayOccur(found) })
+func (m *Matcher) mayFind(found []int, concerns []int32) bool {
+	return slices.ContainsFunc(concerns, func(i int32) bool { return m.rules[i].mayMatch(found) }) ||
+		slices.ContainsFunc(m.rules, func(r rule) bool { return r.When != nil && r.trigger.mayOccur(found) })
+}
+
+// indexRules lists, for each pattern, the rules that match with it.
+func (m *Matcher) indexRules() [][]int32 {
+	by := make([][]int32, len(m.patterns))
+	for i := range m.rules {
+		r := &m.rules[i]
+		add := func(p int) {
+			if l := by[p]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				by[p] = append(l, int32(i))
+			}
+		}
+		sets := []set{r.phrases}
+		for _, n := range r.near {
+			sets = append(sets, n.a, n.b)
+		}
+		for _, q := range r.sequences {
+			sets = append(sets, q.pieces...)
+		}
+		for _, s := range sets {
+			for _, p := range s.members() {
+				add(p)
+			}
+		}
+		for _, g := range r.allOf {
+			for _, p := range g {
+				add(p)
+			}
+		}
+	}
+	return by
+}
+
+// concerns lists the rules (by index, sorted) that match with one of the
+// patterns found.
+func (m *Matcher) concerns(found []int) []int32 {
+	var out []int32
+	for _, p := range found {
+		out = append(out, m.matchedBy[p]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // mayMatch reports whether the rule could match an utterance where the
@@ -514,6 +566,11 @@ func (s set) mayOccur(found []int) bool { return slices.ContainsFunc(found, s.ha
 // allows; without overlaps (longest first). Every step is linear in the
 // occurrences after a sort, so no utterance can stall a worker.
 func (r *rule) find(u *utterance) []span {
+	if r.index >= 0 {
+		if _, ok := slices.BinarySearch(u.concerns, int32(r.index)); !ok {
+			return nil
+		}
+	}
 	if !r.mayMatch(u.found) {
 		return nil
 	}
@@ -1012,7 +1069,7 @@ func (r *rule) replies(utts []utterance, i int, timed bool) iter.Seq[int] {
 
 // triggerSpans are the trigger's occurrences in u, less exceptions.
 func (r *rule) triggerSpans(u *utterance) []span {
-	t := rule{Rule: r.Rule, phrases: r.trigger, exceptions: r.exceptions}
+	t := rule{Rule: r.Rule, index: -1, phrases: r.trigger, exceptions: r.exceptions}
 	return t.find(u)
 }
 
