@@ -75,3 +75,24 @@ func TestAutomatonEdgeCases(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestTrieSize: the states reserved are exactly the states built, for
+// phrases sharing prefixes, repeated, and with multi-byte characters that
+// share leading bytes (您 and 悠 both start with E6 82).
+func TestTrieSize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	alphabet := []rune("您悠好a我们")
+	for range 500 {
+		var phrases []string
+		for range 1 + rng.IntN(30) {
+			var b strings.Builder
+			for range 1 + rng.IntN(5) {
+				b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+			}
+			phrases = append(phrases, b.String())
+		}
+		if got, want := trieSize(phrases), len(newAutomaton(phrases).states)-1; got != want {
+			t.Fatalf("trieSize(%q) = %d, the trie has %d states", phrases, got, want)
+		}
+	}
+}
