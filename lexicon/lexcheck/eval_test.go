@@ -182,14 +182,20 @@ func TestDefaultLexiconOnHeldout(t *testing.T) {
 	gate(t, ev, Gates{Precision: 0.95})
 }
 
+// defaultEngine runs the default lexicon, built once for the tests that
+// measure it (its jieba and compile are the costly part).
+var defaultEngine = sync.OnceValues(func() (*pipeline.Engine, error) {
+	lex, err := lexicon.Default()
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.New(pipeline.Config{Lexicon: lex})
+})
+
 // evalDefault measures the default lexicon on a folder of testdata.
 func evalDefault(t *testing.T, folder string) *Eval {
 	t.Helper()
-	lex, err := lexicon.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := pipeline.New(pipeline.Config{Lexicon: lex})
+	e, err := defaultEngine()
 	if err != nil {
 		t.Fatal(err)
 	}
