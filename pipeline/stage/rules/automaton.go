@@ -8,8 +8,7 @@ import (
 // automaton finds every occurrence of many phrases in one pass over a text
 // (Aho-Corasick over runes). Each state keeps its transitions as a sorted
 // list, so memory grows with the phrases' characters, not with an alphabet
-// table per state: a team file of 100,000 rules builds in a second or two.
-// It is read-only once built and safe for concurrent use.
+// table per state. It is read-only once built and safe for concurrent use.
 type automaton struct {
 	states []acState
 	root   map[rune]int32 // the root's transitions: every first character
