@@ -41,3 +41,10 @@ func Enable() {
 	// replaced on disk since the program started.
 	_ = syscall.Exec("/proc/self/exe", os.Args, env)
 }
+
+// TestMain is the TestMain of a test package that builds jieba: Enable,
+// then the tests.
+func TestMain(m interface{ Run() int }) {
+	Enable()
+	os.Exit(m.Run())
+}

@@ -1,15 +1,10 @@
 package htmlview
 
 import (
-	"os"
 	"testing"
 
 	"github.com/callqa/callqa/internal/hugepages"
 )
 
-// TestMain gives jieba's builds in these tests huge pages, as callqa's own
-// main does: they take half the time.
-func TestMain(m *testing.M) {
-	hugepages.Enable()
-	os.Exit(m.Run())
-}
+// TestMain gives jieba's builds huge pages, as callqa's main does.
+func TestMain(m *testing.M) { hugepages.TestMain(m) }
