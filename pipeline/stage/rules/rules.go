@@ -57,10 +57,11 @@ type Matcher struct {
 	// heard[speaker] are the patterns some rule looks for in that
 	// speaker's words: an utterance where none occurs needs no jieba.
 	heard map[string]set
-	// matchedBy[p] are the rules (by index) that match with pattern p (as a
-	// phrase, an all_of or near member or a piece of a sequence): the few
-	// rules an utterance's patterns can concern, found without asking all.
-	matchedBy [][]int32
+	// piecesOf[p] are the pieces (see rule.needs) pattern p is a member of,
+	// and pieceRule[i] the rule (by index) of piece i: the few rules an
+	// utterance's patterns can concern, found without asking all.
+	piecesOf  [][]int32
+	pieceRule []int32
 }
 
 type near struct {
@@ -123,11 +124,15 @@ type rule struct {
 	index                        int // in Matcher.rules; -1 for a trigger's stand-in
 	phrases, exceptions, trigger set
 	written                      []int // the phrases listed as such (not patterns): they may get tolerance
-	allOf                        [][]int
-	near                         []near
-	sequences                    []sequence
-	fuzzy                        []fuzzy // normalized phrases that may match with a few edits
-	fuzzyChunks                  chunkIndex
+	// needs are the ways the rule may match, as pieces (numbered across
+	// the matcher) that must all occur: its phrases, each all_of group,
+	// both sides of each near, the pieces of each sequence.
+	needs       [][]int32
+	allOf       [][]int
+	near        []near
+	sequences   []sequence
+	fuzzy       []fuzzy // normalized phrases that may match with a few edits
+	fuzzyChunks chunkIndex
 }
 
 // fuzzy is a required phrase that may match with up to edits characters
@@ -198,7 +203,7 @@ func (m *Matcher) compileText() {
 		c.phrases = setOf(phrases)
 		m.rules = append(m.rules, c)
 	}
-	m.matchedBy = m.indexRules()
+	m.indexPieces()
 	m.compileFuzzy()
 	m.ac = newAutomaton(m.patterns)
 	m.heard = m.speakersOfPatterns()
@@ -390,23 +395,67 @@ type utterance struct {
 	transcript.Segment
 	index int
 	text  normalize.Text
-	// whole[p] are the occurrences of pattern p that start and end on
-	// jieba word boundaries; any[p] all of them (for exceptions).
-	whole, any map[int][]span
-	// wholeIDs and anyIDs are their keys, sorted: rules walk the few
-	// patterns present rather than the many they list.
-	wholeIDs, anyIDs []int
+	// whole are the occurrences of patterns that start and end on jieba
+	// word boundaries; any all of them (for exceptions).
+	whole, any occurrences
 	// runeAt[b] is the number of characters before byte b of the
 	// normalized text: gaps and whole replies count characters.
 	runeAt []int
 	quoter func(from, to int) string // made when a hit first quotes u
 	// found are the patterns the automaton found, sorted, whole words or
-	// not, and concerns the rules that match with one of them.
-	found    []int
-	concerns []int32
+	// not, and candidates the rules (by index, sorted) that may match with
+	// them, so that each rule checks once.
+	found      []int
+	candidates []int32
 	// pending fills in the fields above (and runs jieba) the first time a
 	// rule that may match looks.
 	pending func(u *utterance)
+}
+
+// occurrences are the spans where patterns occur, grouped by pattern:
+// ids are the patterns present, sorted, so that rules walk the few present
+// rather than the many they list; the spans of ids[i] are
+// spans[at[i]:at[i+1]], by start.
+type occurrences struct {
+	ids   []int
+	at    []int
+	spans []span
+}
+
+// add appends an occurrence; patterns come in ascending order.
+func (o *occurrences) add(p int, s span) {
+	if n := len(o.ids); n == 0 || o.ids[n-1] != p {
+		o.ids = append(o.ids, p)
+		o.at = append(o.at, len(o.spans))
+	}
+	o.spans = append(o.spans, s)
+}
+
+// of returns the occurrences of pattern p.
+func (o *occurrences) of(p int) []span {
+	i, ok := slices.BinarySearch(o.ids, p)
+	if !ok {
+		return nil
+	}
+	end := len(o.spans)
+	if i+1 < len(o.at) {
+		end = o.at[i+1]
+	}
+	return o.spans[o.at[i]:end]
+}
+
+// in appends the occurrences of the patterns of s.
+func (o *occurrences) in(s set, out []span) []span {
+	for i, p := range o.ids {
+		if s.has(p) {
+			end := len(o.spans)
+			if i+1 < len(o.at) {
+				end = o.at[i+1]
+			}
+			out = append(out, o.spans[o.at[i]:end]...)
+		}
+	}
+	return out
 }
 
 // words makes sure the whole-word occurrences are known.
@@ -443,8 +492,8 @@ func (m *Matcher) prepare(i int, s transcript.Segment, cut Cutter) utterance {
 	}
 	slices.Sort(u.found)
 	u.found = slices.Compact(u.found)
-	u.concerns = m.concerns(u.found)
-	if !m.mayFind(u.found, u.concerns) {
+	u.candidates = m.candidates(u.found)
+	if !m.mayFind(u.found, u.candidates) {
 		// Only pieces of longer patterns (a 我 or a 呢) occur: no rule can
 		// match, and jieba, the costliest step, is not needed either.
 		return u
@@ -460,7 +509,6 @@ func (m *Matcher) wordsOf(u *utterance, matches []acMatch, cut Cutter) {
 	for _, t := range cut.Cut(u.text.Norm) {
 		boundary[t.Start], boundary[t.End] = true, true
 	}
-	u.whole, u.any = map[int][]span{}, map[int][]span{}
 	u.runeAt = make([]int, len(u.text.Norm)+1)
 	n := 0
 	for b := range u.text.Norm {
@@ -468,93 +516,85 @@ func (m *Matcher) wordsOf(u *utterance, matches []acMatch, cut Cutter) {
 		n++
 	}
 	u.runeAt[len(u.text.Norm)] = n // matches start and end on character boundaries
+	// The automaton reports by position; group by pattern, keeping that
+	// order within each.
+	slices.SortStableFunc(matches, func(a, b acMatch) int { return cmp.Compare(a.pattern, b.pattern) })
 	for _, match := range matches {
 		p := match.pattern
 		sp := span{match.pos, match.pos + len(m.patterns[p])}
-		if len(u.any[p]) == 0 {
-			u.anyIDs = append(u.anyIDs, p)
-		}
-		u.any[p] = append(u.any[p], sp)
+		u.any.add(p, sp)
 		if boundary[sp.start] && boundary[sp.end] {
-			if len(u.whole[p]) == 0 {
-				u.wholeIDs = append(u.wholeIDs, p)
-			}
-			u.whole[p] = append(u.whole[p], sp)
+			u.whole.add(p, sp)
 		}
 	}
-	slices.Sort(u.anyIDs)
-	slices.Sort(u.wholeIDs)
 }
 
 // mayFind reports whether some rule could match an utterance where the
-// patterns found (sorted) occur.
-func (m *Matcher) mayFind(found []int, concerns []int32) bool {
-	return slices.ContainsFunc(concerns, func(i int32) bool { return m.rules[i].mayMatch(found) }) ||
+// patterns found (sorted) occur: a candidate, or a trigger.
+func (m *Matcher) mayFind(found []int, candidates []int32) bool {
+	return len(candidates) > 0 ||
 		slices.ContainsFunc(m.rules, func(r rule) bool { return r.When != nil && r.trigger.mayOccur(found) })
 }
 
-// indexRules lists, for each pattern, the rules that match with it.
-func (m *Matcher) indexRules() [][]int32 {
-	by := make([][]int32, len(m.patterns))
+// indexPieces numbers every rule's pieces (rule.needs) and lists, for each
+// pattern, the pieces it is a member of.
+func (m *Matcher) indexPieces() {
+	m.piecesOf = make([][]int32, len(m.patterns))
+	piece := func(r *rule, s set) int32 {
+		id := int32(len(m.pieceRule))
+		m.pieceRule = append(m.pieceRule, int32(r.index))
+		for _, p := range s.members() {
+			m.piecesOf[p] = append(m.piecesOf[p], id)
+		}
+		return id
+	}
 	for i := range m.rules {
 		r := &m.rules[i]
-		add := func(p int) {
-			if l := by[p]; len(l) == 0 || l[len(l)-1] != int32(i) {
-				by[p] = append(l, int32(i))
-			}
-		}
-		sets := []set{r.phrases}
-		for _, n := range r.near {
-			sets = append(sets, n.a, n.b)
-		}
-		for _, q := range r.sequences {
-			sets = append(sets, q.pieces...)
-		}
-		for _, s := range sets {
-			for _, p := range s.members() {
-				add(p)
-			}
+		if len(r.phrases.bits) > 0 {
+			r.needs = append(r.needs, []int32{piece(r, r.phrases)})
 		}
 		for _, g := range r.allOf {
+			var need []int32
 			for _, p := range g {
-				add(p)
+				need = append(need, piece(r, setOf([]int{p})))
 			}
+			r.needs = append(r.needs, need)
+		}
+		for _, n := range r.near {
+			r.needs = append(r.needs, []int32{piece(r, n.a), piece(r, n.b)})
+		}
+		for _, q := range r.sequences {
+			var need []int32
+			for _, s := range q.pieces {
+				need = append(need, piece(r, s))
+			}
+			r.needs = append(r.needs, need)
 		}
 	}
-	return by
 }
 
-// concerns lists the rules (by index, sorted) that match with one of the
-// patterns found.
-func (m *Matcher) concerns(found []int) []int32 {
+// candidates lists the rules (by index, sorted) that may match an
+// utterance where the patterns found occur anywhere: one of the rule's
+// needs has all its pieces there. Whole words and windows are checked
+// later; this rules out, before jieba runs, the utterances where only
+// pieces of longer patterns (a 我, a 呢) occur.
+func (m *Matcher) candidates(found []int) []int32 {
+	present := make([]uint64, (len(m.pieceRule)+63)/64)
 	var out []int32
 	for _, p := range found {
-		out = append(out, m.matchedBy[p]...)
+		for _, i := range m.piecesOf[p] {
+			present[i/64] |= 1 << (i % 64)
+			out = append(out, m.pieceRule[i])
+		}
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// mayMatch reports whether the rule could match an utterance where the
-// patterns found (sorted) occur anywhere: one of its phrases, every all_of
-// group, both sides of a near, every piece of a sequence. Whole words and
-// windows are checked later; this rules out, before jieba runs, the
-// utterances where only pieces of longer patterns (a 我, a 呢) occur.
-func (r *rule) mayMatch(found []int) bool {
-	all := func(g []int) bool {
-		for _, p := range g {
-			if _, ok := slices.BinarySearch(found, p); !ok {
-				return false
-			}
-		}
-		return true
-	}
-	return r.phrases.mayOccur(found) ||
-		slices.ContainsFunc(r.allOf, all) ||
-		slices.ContainsFunc(r.near, func(n near) bool { return n.a.mayOccur(found) && n.b.mayOccur(found) }) ||
-		slices.ContainsFunc(r.sequences, func(q sequence) bool {
-			return !slices.ContainsFunc(q.pieces, func(p set) bool { return !p.mayOccur(found) })
+	out = slices.Compact(out)
+	has := func(i int32) bool { return present[i/64]&(1<<(i%64)) != 0 }
+	return slices.DeleteFunc(out, func(r int32) bool {
+		return !slices.ContainsFunc(m.rules[r].needs, func(need []int32) bool {
+			return !slices.ContainsFunc(need, func(i int32) bool { return !has(i) })
 		})
+	})
 }
 
 // mayOccur reports whether one of the patterns found is in the set.
@@ -567,23 +607,17 @@ func (s set) mayOccur(found []int) bool { return slices.ContainsFunc(found, s.ha
 // occurrences after a sort, so no utterance can stall a worker.
 func (r *rule) find(u *utterance) []span {
 	if r.index >= 0 {
-		if _, ok := slices.BinarySearch(u.concerns, int32(r.index)); !ok {
+		if _, ok := slices.BinarySearch(u.candidates, int32(r.index)); !ok {
 			return nil
 		}
-	}
-	if !r.mayMatch(u.found) {
+	} else if !r.phrases.mayOccur(u.found) { // a trigger's stand-in
 		return nil
 	}
 	u.words()
-	if u.whole == nil {
+	if u.runeAt == nil {
 		return nil // no phrase of the lexicon occurs
 	}
-	var spans []span
-	for _, p := range u.wholeIDs {
-		if r.phrases.has(p) {
-			spans = append(spans, u.whole[p]...)
-		}
-	}
+	spans := u.whole.in(r.phrases, nil)
 	for _, g := range r.allOf {
 		if cover, ok := u.allOf(g); ok {
 			spans = append(spans, cover)
@@ -617,12 +651,7 @@ func (r *rule) find(u *utterance) []span {
 
 // outside drops the spans that lie inside an occurrence of an exception.
 func (u *utterance) outside(spans []span, exceptions set) []span {
-	var covers []span
-	for _, e := range u.anyIDs {
-		if exceptions.has(e) {
-			covers = append(covers, u.any[e]...)
-		}
-	}
+	covers := u.any.in(exceptions, nil)
 	if len(covers) == 0 {
 		return spans
 	}
@@ -647,7 +676,7 @@ func (u *utterance) outside(spans []span, exceptions set) []span {
 func (u *utterance) allOf(g []int) (span, bool) {
 	cover := span{len(u.text.Norm), 0}
 	for _, p := range g {
-		occ := u.whole[p]
+		occ := u.whole.of(p)
 		if len(occ) == 0 {
 			return span{}, false
 		}
@@ -659,12 +688,7 @@ func (u *utterance) allOf(g []int) (span, bool) {
 // occurrences are the whole-word occurrences of any of the patterns, by
 // start.
 func (u *utterance) occurrences(patterns set) []span {
-	var out []span
-	for _, p := range u.wholeIDs {
-		if patterns.has(p) {
-			out = append(out, u.whole[p]...)
-		}
-	}
+	out := u.whole.in(patterns, nil)
 	slices.SortFunc(out, func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end)) })
 	return out
 }
