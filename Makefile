@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 DEMO_OUT ?= out/demo
 
-.PHONY: build test race vet fmt lint bench golden demo fuzz clean samples e2e
+.PHONY: build test race vet fmt lint bench golden demo fuzz clean samples e2e image
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
@@ -59,13 +59,26 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime $$((20000 * $(FUZZSCALE)))x ./pipeline/sink
 	$(GO) test -tags mutations -run TestMutatedRecordings ./pipeline/stage/audio
 
-# The HTML pages in a real browser: installs Debian's chromium (and CJK
-# fonts, so that the screenshots are legible) when missing, then opens the
-# report and a call page headless, clicks and zooms, checks the key elements
-# and numbers, and saves screenshots to out/e2e.
+# The HTML pages in a real browser: installs Debian's chromium when missing,
+# and CJK fonts whenever fontconfig knows none (checked on their own: a
+# chromium installed before would otherwise leave the screenshots in boxes),
+# then opens the report and a call page headless, clicks and zooms, checks
+# the key elements and numbers (and that Chinese renders with real glyphs),
+# and saves screenshots to out/e2e.
 e2e:
-	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	@test -n "$$(fc-list :lang=zh 2>/dev/null)" || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fontconfig fonts-noto-cjk; }
 	E2E_OUT=$(CURDIR)/out/e2e $(GO) test -count=1 -tags e2e -run TestBrowser -v ./cmd/callqa
+
+# The container image deploy/*.yaml run, tagged with the release in the
+# VERSION file (the manifests name that tag: TestImageMatchesDeploy). Built
+# with docker, else podman; push it with `docker push $(IMAGE):$(IMAGE_TAG)`.
+IMAGE     ?= registry.example.com/callqa
+IMAGE_TAG ?= $(shell cat VERSION)
+CONTAINER ?= $(shell command -v docker || command -v podman)
+image:
+	@test -n "$(CONTAINER)" || { echo "make image needs docker or podman" >&2; exit 1; }
+	$(CONTAINER) build --build-arg VERSION=$(IMAGE_TAG) -t $(IMAGE):$(IMAGE_TAG) .
 
 # Regenerate the sample calls (deterministic: a rerun changes nothing).
 samples:

@@ -103,6 +103,52 @@ func offline(t *testing.T, ctx context.Context) {
 	}
 }
 
+// cjkRendered fails the test when the page's Chinese renders as
+// missing-glyph boxes (no CJK font installed: screenshots full of tofu). It
+// draws characters in the transcript's own font stack on a canvas: real
+// glyphs differ from each other, while every missing glyph is the same
+// box (or nothing), like that of a private-use code point no font has.
+func cjkRendered(t *testing.T, ctx context.Context) {
+	t.Helper()
+	got := get(t, ctx, chromedp.Evaluate[map[string]bool](`(() => {
+		const el = document.querySelector("#transcript .text") || document.body;
+		const font = "48px " + getComputedStyle(el).fontFamily;
+		const ink = s => {
+			const c = document.createElement("canvas"); c.width = 64; c.height = 64;
+			const g = c.getContext("2d"); g.font = font; g.fillStyle = "#000"; g.fillText(s, 4, 52);
+			return Array.from(g.getImageData(0, 0, 64, 64).data).join(",");
+		};
+		const zhong = ink("中"), wen = ink("文"), missing = ink("\uE000"), blank = ink("");
+		return {inked: zhong !== blank, distinct: zhong !== wen, notMissing: zhong !== missing};
+	})()`))
+	if !got["inked"] || !got["distinct"] || !got["notMissing"] {
+		t.Errorf("Chinese renders as missing glyphs (%v): no CJK font; make e2e installs fonts-noto-cjk", got)
+	}
+}
+
+// labelsInside fails the test when a text of a chart or of the timeline's
+// axis (those shown at the current zoom) pokes out of its SVG, cut off.
+func labelsInside(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	out := get(t, ctx, chromedp.Evaluate[[]string](`(() => {
+		const bad = [];
+		for (const svg of document.querySelectorAll("svg.chart, svg#timeline")) {
+			const box = svg.getBoundingClientRect();
+			for (const text of svg.querySelectorAll("text")) {
+				if (getComputedStyle(text).display === "none") { continue; }
+				const r = text.getBoundingClientRect();
+				if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
+					bad.push((svg.id || "timeline") + ": " + text.textContent);
+				}
+			}
+		}
+		return bad;
+	})()`))
+	for _, label := range out {
+		t.Errorf("%s: label cut off: %s", what, label)
+	}
+}
+
 func TestBrowserReportAndCallPages(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
@@ -131,6 +177,7 @@ func TestBrowserReportAndCallPages(t *testing.T) {
 		t.Errorf("first call to review: %q, want the fatal text-only call", worst)
 	}
 	offline(t, ctx)
+	labelsInside(t, ctx, "report")
 	screenshot(t, ctx, "report.png", false)
 
 	// Follow the link to the banned-phrase call. (WaitVisible never sees an
@@ -150,6 +197,8 @@ func TestBrowserReportAndCallPages(t *testing.T) {
 		t.Errorf("call page: score %q, verdict %q, %d hit markers, timeline %g px wide", score, verdict, markers, width)
 	}
 	offline(t, ctx)
+	cjkRendered(t, ctx)
+	labelsInside(t, ctx, "call page")
 
 	// Clicking a marker explains the hit and marks its words in the transcript.
 	get(t, ctx, chromedp.Click("#mark-1 circle"))
@@ -183,5 +232,6 @@ func TestBrowserReportAndCallPages(t *testing.T) {
 	if !inView {
 		t.Error("zooming in lost the selected hit from view")
 	}
+	labelsInside(t, ctx, "call page zoomed 4×")
 	screenshot(t, ctx, "call-banned-phrase-zoomed.png", true)
 }

@@ -6,11 +6,14 @@ package view
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/stage/score"
+	"github.com/callqa/callqa/pipeline/stage/transcript"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
@@ -35,11 +38,15 @@ func When(h score.Hit) string {
 }
 
 // Evidence is what a hit shows of the call: the words, the measure, or
-// what was missing.
-func Evidence(h score.Hit) string {
+// what was missing. A conditional hit's words are its trigger's (the
+// customer's complaint the agent did not answer), so they are quoted as
+// said by whoever said them, not as the words of the hit's speaker.
+func Evidence(h score.Hit, t *transcript.Transcript) string {
 	switch {
 	case h.Kind == lexicon.KindShortReply:
 		return fmt.Sprintf("the whole answer was %q", h.Text)
+	case h.Kind == lexicon.KindConditional && h.Matched != "":
+		return fmt.Sprintf("the %s said %q in %q; the %s did not follow up in time", orDash(Trigger(h, t)), h.Matched, h.Text, h.Speaker)
 	case h.Matched != "" && h.Text != "":
 		return fmt.Sprintf("%q in %q", h.Matched, h.Text)
 	case h.HasValue:
@@ -47,6 +54,25 @@ func Evidence(h score.Hit) string {
 	default:
 		return "not said in the window"
 	}
+}
+
+// Trigger is who said a conditional hit's words (its trigger), "" for
+// other hits or when the transcript does not say.
+func Trigger(h score.Hit, t *transcript.Transcript) string {
+	if h.Kind != lexicon.KindConditional || t == nil || h.SegmentIndex < 0 || h.SegmentIndex >= len(t.Segments) {
+		return ""
+	}
+	return t.Segments[h.SegmentIndex].Speaker
+}
+
+// Points is what a hit or rule cost, as a deduction: "−5", or "0" for a
+// hit past its rule's cap (never "−0").
+func Points(p float64) string {
+	s := strconv.FormatFloat(math.Abs(math.Round(p*100)/100), 'f', -1, 64)
+	if s == "0" {
+		return s
+	}
+	return "−" + s
 }
 
 // About are the facts that identify a call: its files, agent, start and

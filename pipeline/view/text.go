@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/callqa/callqa/lexicon"
@@ -37,7 +38,7 @@ func WriteText(w io.Writer, c *pipeline.Call, lex *lexicon.Lexicon) error {
 	fmt.Fprintf(w, "\nhits (%d)\n", len(c.Card.Hits))
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, h := range c.Card.Hits {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t-%g\n", When(h), h.Speaker, h.RuleID, Evidence(h), h.Penalty)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", When(h), h.Speaker, h.RuleID, Evidence(h, c.Transcript), ascii(Points(h.Penalty)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -51,8 +52,11 @@ func WriteText(w io.Writer, c *pipeline.Call, lex *lexicon.Lexicon) error {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  %d\tfull marks\n", score.Full)
 	for _, b := range score.Breakdown(c.Card.Hits, lex) {
-		fmt.Fprintf(tw, "  -%g\t%s\t%s\n", b.Points, b.RuleID, b.Note())
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", ascii(Points(b.Points)), b.RuleID, b.Note())
 	}
 	fmt.Fprintf(tw, "  = %g\t%s (pass mark %g)\n", c.Card.Score, verdict(c.Card), lex.Settings.PassMark)
 	return tw.Flush()
 }
+
+// ascii writes a deduction with the ASCII minus of a terminal: "-5", "0".
+func ascii(points string) string { return strings.Replace(points, "−", "-", 1) }

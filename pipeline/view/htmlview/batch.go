@@ -34,9 +34,12 @@ type Batch struct {
 	Rules                                    []RuleStat
 	Categories                               []CategoryStat
 	Agents, Teams                            []GroupStat
-	// Worst are the scored calls to review first: lowest score, then most
-	// forbidden phrases, then longest silence (the order of the README's
-	// "calls to listen to first" query).
+	// Worst are the calls to review first, each to get its page: the
+	// scored ones by lowest score, then most forbidden phrases, then
+	// longest silence (the order of the README's "calls to listen to first"
+	// query); after them the calls that have no score because they have no
+	// transcript (a recording alone), most dead air first. Up to the
+	// number asked of each, so a night of bad scores does not hide them.
 	Worst       []sink.CallRow
 	FailedCalls []sink.CallRow
 
@@ -82,6 +85,7 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 		hitsOf[h.CallID]++
 	}
 	var scoreSum float64
+	var unscored []sink.CallRow
 	for _, c := range calls {
 		versions[c.LexiconVersion] = true
 		agent, team := "(none)", "(none)"
@@ -115,6 +119,8 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 				b.Passed++
 			}
 			b.Worst = append(b.Worst, c)
+		} else {
+			unscored = append(unscored, c)
 		}
 	}
 	if b.Scored > 0 {
@@ -130,6 +136,12 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 			cmp.Compare(x.CallID, y.CallID))
 	})
 	b.Worst = b.Worst[:min(worst, len(b.Worst))]
+	slices.SortStableFunc(unscored, func(x, y sink.CallRow) int {
+		return cmp.Or(cmp.Compare(deref(y.DeadAirCount), deref(x.DeadAirCount)),
+			cmp.Compare(deref(y.LongestSilenceS), deref(x.LongestSilenceS)),
+			cmp.Compare(x.CallID, y.CallID))
+	})
+	b.Worst = append(b.Worst, unscored[:min(worst, len(unscored))]...)
 
 	rules, cats := map[string]*RuleStat{}, map[string]*CategoryStat{}
 	callsOf := map[string]map[string]bool{}
@@ -236,7 +248,9 @@ type batchPage struct {
 	ScoreChart, SilenceChart, DeadAirChart template.HTML
 	OvertalkChart, CategoryChart           template.HTML
 	RuleMeters                             []template.HTML
-	HasAgents                              bool
+	// WorstScored and Unscored split Worst for its two tables.
+	WorstScored, Unscored []sink.CallRow
+	HasAgents             bool
 }
 
 // WriteBatch writes the batch page.
@@ -248,7 +262,8 @@ func WriteBatch(w io.Writer, b Batch, opts BatchOptions) error {
 			scores[i].Class = "fail"
 		}
 	}
-	p.ScoreChart = columnChart("chart-score", "Scores of the scored calls", "score", scores)
+	p.ScoreChart = columnChart("chart-score", "Scores of the scored calls", "score", scores,
+		map[string]string{"": "at or above the pass mark (" + num(opts.PassMark) + ")", "fail": "below the pass mark"})
 	silences := histogram(b.longestSilences, silenceBins)
 	deadAir := histogram(b.deadAirCounts, deadAirBins)
 	overtalk := histogram(b.overtalks, overtalkBins)
@@ -257,20 +272,30 @@ func WriteBatch(w io.Writer, b Batch, opts BatchOptions) error {
 			bars[i].Class = "warn"
 		}
 	}
-	p.SilenceChart = columnChart("chart-longest-silence", "Longest silence per call", "longest silence, s", silences)
-	p.DeadAirChart = columnChart("chart-dead-air", "Dead-air episodes per call", "dead-air episodes", deadAir)
-	p.OvertalkChart = columnChart("chart-overtalk", "Overtalk per call", "overtalk, s", overtalk)
+	p.SilenceChart = columnChart("chart-longest-silence", "Longest silence per call", "longest silence, s", silences,
+		map[string]string{"": "longest silence under 5 s", "warn": "a silence of 5 s or more: worth a listen"})
+	p.DeadAirChart = columnChart("chart-dead-air", "Dead-air episodes per call", "dead-air episodes", deadAir,
+		map[string]string{"": "calls without dead air", "warn": "calls with dead air"})
+	p.OvertalkChart = columnChart("chart-overtalk", "Overtalk per call", "overtalk, s", overtalk,
+		map[string]string{"": "calls with under 2 s of overtalk", "warn": "calls with 2 s of overtalk or more"})
 	var cats []Bar
 	for _, c := range b.Categories {
 		cats = append(cats, Bar{Label: c.Category, Value: float64(c.Hits)})
 	}
-	p.CategoryChart = columnChart("chart-categories", "Hits per category", "hits", cats)
+	p.CategoryChart = columnChart("chart-categories", "Hits per category", "hits", cats, map[string]string{"": "hits in the category"})
 	top := 0
 	for _, r := range b.Rules {
 		top = max(top, r.Hits)
 	}
 	for _, r := range b.Rules {
 		p.RuleMeters = append(p.RuleMeters, meter(float64(r.Hits), float64(top)))
+	}
+	for _, c := range b.Worst {
+		if c.Score != nil {
+			p.WorstScored = append(p.WorstScored, c)
+		} else {
+			p.Unscored = append(p.Unscored, c)
+		}
 	}
 	p.PassRate = "—"
 	if b.Scored > 0 {

@@ -34,7 +34,9 @@ type callPage struct {
 	Score     *scoreView
 	Hits      []hitView
 	Timeline  template.HTML
+	Legend    []legendKey
 	NoTimes   string
+	HitDetail string
 	Segments  []segmentView
 	Untimed   bool
 	HitsCount int
@@ -54,8 +56,19 @@ type hitView struct {
 	Index                                   int
 	When, Speaker, Rule, Category, Severity string
 	Kind, Evidence, Penalty, Summary        string
-	Segment                                 int // -1: no utterance (audio rule, missing phrase)
-	Start                                   string
+	// Trigger is who said the words of a conditional hit (the customer,
+	// for a complaint nobody answered), so they are not read as the
+	// hit's speaker's.
+	Trigger string
+	Segment int // -1: no utterance (audio rule, missing phrase)
+	Start   string
+}
+
+// legendKey explains one colour of the timeline: Style is its CSS
+// background.
+type legendKey struct {
+	Style template.CSS
+	Label string
 }
 
 type segmentView struct {
@@ -67,10 +80,13 @@ type segmentView struct {
 	Hit     bool
 }
 
-// textPart is a piece of an utterance; Hit >= 0 marks the words of that hit.
+// textPart is a piece of an utterance; Hit >= 0 marks the words of that
+// hit, and Trigger says whose words they are when they are a conditional
+// hit's trigger rather than the fault itself.
 type textPart struct {
-	Text string
-	Hit  int
+	Text    string
+	Hit     int
+	Trigger string
 }
 
 // WriteCall writes the page of one call: header, measures, timeline, hits,
@@ -90,29 +106,33 @@ func newCallPage(c *pipeline.Call, lex *lexicon.Lexicon, opts CallOptions) callP
 	if c.Scored() {
 		sv := &scoreView{Score: num(c.Card.Score), PassMark: num(lex.Settings.PassMark), Passed: c.Card.Passed}
 		for _, b := range score.Breakdown(c.Card.Hits, lex) {
-			sv.Rules = append(sv.Rules, costView{Rule: b.RuleID, Points: "−" + num(b.Points), Note: b.Note()})
+			sv.Rules = append(sv.Rules, costView{Rule: b.RuleID, Points: view.Points(b.Points), Note: b.Note()})
 		}
 		p.Score = sv
 	}
 	p.HitsCount = len(c.Card.Hits)
+	t := c.Transcript
 	for i, h := range c.Card.Hits {
 		hv := hitView{
 			Index: i, When: view.When(h), Speaker: h.Speaker, Rule: h.RuleID, Category: h.Category, Severity: h.Severity,
-			Kind: h.Kind, Evidence: view.Evidence(h), Penalty: num(h.Penalty), Summary: hitSummary(h), Segment: h.SegmentIndex,
+			Kind: h.Kind, Evidence: view.Evidence(h, t), Penalty: view.Points(h.Penalty), Summary: hitSummary(h, t),
+			Trigger: view.Trigger(h, t), Segment: h.SegmentIndex,
 		}
 		if h.Timed {
 			hv.Start = num(h.Start)
 		}
 		p.Hits = append(p.Hits, hv)
 	}
-	t := c.Transcript
+	p.HitDetail = "Click a hit in the table or in the transcript."
 	switch {
 	case c.End() > 0 && (c.Parties != nil || c.Silence != nil):
 		p.Timeline = timelineSVG(c, lex.Settings.DeadAirMinS)
+		p.Legend = timelineLegend(c)
+		p.HitDetail = "Click a hit on the timeline, in the table or in the transcript."
 	case t != nil && !t.Timed:
-		p.NoTimes = "The transcript has no times and there is no recording: no timeline."
+		p.NoTimes = "No timeline: the transcript has no times and there is no recording."
 	default:
-		p.NoTimes = "Nothing to draw: no recording and no timed transcript."
+		p.NoTimes = "No timeline: no recording and no timed transcript."
 	}
 	if t != nil {
 		p.Untimed = !t.Timed
@@ -126,6 +146,7 @@ func newCallPage(c *pipeline.Call, lex *lexicon.Lexicon, opts CallOptions) callP
 func segments(t *transcript.Transcript, hits []score.Hit) []segmentView {
 	type span struct{ start, end, hit int }
 	marks := map[int][]span{}
+	triggers := map[int]string{} // hit -> who said its trigger
 	for i, h := range hits {
 		if h.SegmentIndex < 0 || h.Matched == "" {
 			continue
@@ -151,6 +172,7 @@ func segments(t *transcript.Transcript, hits []score.Hit) []segmentView {
 			continue
 		}
 		marks[si] = append(marks[si], span{from + at, from + at + len(h.Matched), i})
+		triggers[i] = view.Trigger(h, t)
 	}
 	out := make([]segmentView, len(t.Segments))
 	for i, s := range t.Segments {
@@ -166,17 +188,33 @@ func segments(t *transcript.Transcript, hits []score.Hit) []segmentView {
 				continue
 			}
 			if m.start > pos {
-				v.Parts = append(v.Parts, textPart{s.Text[pos:m.start], -1})
+				v.Parts = append(v.Parts, textPart{s.Text[pos:m.start], -1, ""})
 			}
-			v.Parts = append(v.Parts, textPart{s.Text[m.start:m.end], m.hit})
+			v.Parts = append(v.Parts, textPart{s.Text[m.start:m.end], m.hit, triggers[m.hit]})
 			pos = m.end
 		}
 		if pos < len(s.Text) {
-			v.Parts = append(v.Parts, textPart{s.Text[pos:], -1})
+			v.Parts = append(v.Parts, textPart{s.Text[pos:], -1, ""})
 		}
 		out[i] = v
 	}
 	return out
+}
+
+// timelineLegend explains every colour the call's timeline can show: the
+// lanes it has and the severities of its hits.
+func timelineLegend(c *pipeline.Call) []legendKey {
+	keys := []legendKey{{"var(--agent)", "agent speech"}, {"var(--customer)", "customer speech"}}
+	if c.Silence != nil {
+		keys = append(keys, legendKey{"var(--silence)", "silence"}, legendKey{"var(--deadair)", "dead air"})
+	}
+	if c.Overtalk != nil {
+		keys = append(keys, legendKey{"var(--overtalk)", "overtalk"})
+	}
+	for _, sev := range []string{lexicon.SeverityMinor, lexicon.SeverityMajor, lexicon.SeverityFatal} {
+		keys = append(keys, legendKey{template.CSS("var(--" + sev + ")"), sev + " hit (hover or click)"})
+	}
+	return keys
 }
 
 func deref[T any](p *T) T {

@@ -3,11 +3,13 @@ package htmlview
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"strings"
 
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/stage/features"
 	"github.com/callqa/callqa/pipeline/stage/score"
+	"github.com/callqa/callqa/pipeline/stage/transcript"
 	"github.com/callqa/callqa/pipeline/timeline"
 	"github.com/callqa/callqa/pipeline/view"
 )
@@ -44,7 +46,9 @@ func timelineSVG(c *pipeline.Call, deadAirMinS float64) template.HTML {
 			class += fmt.Sprintf(" z%d", tk.zoom)
 		}
 		fmt.Fprintf(&sb, `<line class="%s" x1="%s" x2="%s" y1="14" y2="%d"/>`, class, pos(tk.t), pos(tk.t), timelineH)
-		fmt.Fprintf(&sb, `<text class="%s" x="%s" y="11">%s</text>`, class, pos(tk.t), svgText(view.Clock(tk.t)))
+		if tk.labeled {
+			fmt.Fprintf(&sb, `<text class="%s" x="%s" y="11">%s</text>`, class, pos(tk.t), svgText(view.Clock(tk.t)))
+		}
 	}
 
 	var silences []timeline.Interval
@@ -108,8 +112,8 @@ func timelineSVG(c *pipeline.Call, deadAirMinS float64) template.HTML {
 		rowEnd[row] = iv.Start + end*0.015 // a marker is about 1.5 % of the call wide
 		y := hitsY + 6 + row*hitRowH
 		fmt.Fprintf(&sb, `<g class="hit sev-%s kind-%s" id="mark-%d" data-hit="%d" tabindex="0" role="button" aria-label="%s">`,
-			svgText(h.Severity), svgText(h.Kind), i, i, svgText(hitSummary(h)))
-		fmt.Fprintf(&sb, `<title>%s</title>`, svgText(hitSummary(h)))
+			svgText(h.Severity), svgText(h.Kind), i, i, svgText(hitSummary(h, c.Transcript)))
+		fmt.Fprintf(&sb, `<title>%s</title>`, svgText(hitSummary(h, c.Transcript)))
 		fmt.Fprintf(&sb, `<rect class="span" x="%s" width="%s" y="%d" height="4"/>`, pos(iv.Start), width(iv), y-2)
 		fmt.Fprintf(&sb, `<circle cx="%s" cy="%d" r="5"/>`, pos(iv.Start), y)
 		sb.WriteString(`</g>`)
@@ -118,41 +122,53 @@ func timelineSVG(c *pipeline.Call, deadAirMinS float64) template.HTML {
 	return template.HTML(sb.String())
 }
 
-// tick is a time on the axis, shown from zoom on (1, 4 or 16).
+// tick is a time on the axis, shown from zoom on (1, 4 or 16); a tick too
+// close to the end for its label has no label, so none is cut off.
 type tick struct {
-	t    float64
-	zoom int
+	t       float64
+	zoom    int
+	labeled bool
 }
 
 // ticks are the times of the axis: about ten over the call at each zoom
-// level, so that a long call zoomed in still has its seconds marked.
+// level, so that a long call zoomed in still has its seconds marked. Their
+// number never depends on the call's length: an absurd end (a transcript
+// time of 1e12 s) gets ten ticks a level like any other.
 func ticks(end float64) []tick {
+	if !(end > 0) || math.IsInf(end, 0) {
+		return nil
+	}
 	var out []tick
 	seen := map[float64]bool{}
 	for _, zoom := range []int{1, 4, 16} {
-		step := tickSteps[len(tickSteps)-1]
-		for _, s := range tickSteps {
-			if end/s <= 10*float64(zoom) {
-				step = s
-				break
-			}
-		}
+		step := tickStep(end, 10*float64(zoom))
 		for i := 0; float64(i)*step < end; i++ {
 			t := float64(i) * step
 			if !seen[t] {
 				seen[t] = true
-				out = append(out, tick{t, zoom})
+				// A label takes most of a step: the last one fits only
+				// with most of a step left before the end.
+				out = append(out, tick{t, zoom, end-t >= 0.8*step})
 			}
 		}
 	}
 	return out
 }
 
-// hitSummary is a hit in one line: when, who, which rule, what, its cost.
-func hitSummary(h score.Hit) string {
-	s := fmt.Sprintf("%s · %s · %s (%s, %s) · %s", view.When(h), h.Speaker, h.RuleID, h.Category, h.Severity, view.Evidence(h))
-	if h.Penalty > 0 {
-		s += fmt.Sprintf(" · −%s points", num(h.Penalty))
+// tickStep is the spacing that puts at most n ticks over [0, end): one of
+// tickSteps, else a whole number of hours (1, 2 or 5 times a power of ten).
+func tickStep(end, n float64) float64 {
+	for _, s := range tickSteps {
+		if end/s <= n {
+			return s
+		}
 	}
-	return s
+	return 3600 * niceMax(end/3600/n)
+}
+
+// hitSummary is a hit in one line: when, who, which rule, what, its cost
+// (t is the call's transcript, nil without one).
+func hitSummary(h score.Hit, t *transcript.Transcript) string {
+	return fmt.Sprintf("%s · %s · %s (%s, %s) · %s · %s points", view.When(h), h.Speaker, h.RuleID, h.Category, h.Severity,
+		view.Evidence(h, t), view.Points(h.Penalty))
 }

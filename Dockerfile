@@ -1,0 +1,27 @@
+# callqa as a container image, for the Kubernetes manifests in deploy/
+# (make image builds and tags it; see the README's "Deploying").
+#
+# Two stages: gojieba is C++ behind cgo, so the binary is built where a C++
+# compiler is (the golang image ships gcc and g++), then copied into a slim
+# Debian of the same release, whose glibc and libstdc++ it links against.
+# The jieba dictionaries, the default lexicon and the page templates are
+# embedded in the binary: nothing else is copied.
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-X main.version=${VERSION}" -o /out/callqa ./cmd/callqa
+
+FROM debian:bookworm-slim
+# libstdc++6 for jieba; tzdata so that the CronJob's "yesterday" is the call
+# centre's (without it TZ=Asia/Shanghai silently means UTC).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libstdc++6 tzdata \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/callqa /usr/local/bin/callqa
+# Not root: the pods' fsGroup makes the result volume writable.
+USER 10001:10001
+ENTRYPOINT ["callqa"]
