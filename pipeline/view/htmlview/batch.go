@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/callqa/callqa/pipeline/sink"
+	"github.com/callqa/callqa/pipeline/view"
 )
 
 // BatchOptions are what the batch page needs beyond the rows.
@@ -42,6 +43,9 @@ type Batch struct {
 	// number asked of each, so a night of bad scores does not hide them.
 	Worst       []sink.CallRow
 	FailedCalls []sink.CallRow
+	// Warnings are the batch's warnings by kind, with the calls behind
+	// each: damage worked around is still worth a look.
+	Warnings []view.WarningKind
 
 	scores, longestSilences, deadAirCounts, overtalks []float64
 }
@@ -86,7 +90,9 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 	}
 	var scoreSum float64
 	var unscored []sink.CallRow
-	for _, c := range calls {
+	ids, warnings := make([]string, len(calls)), make([][]string, len(calls))
+	for i, c := range calls {
+		ids[i], warnings[i] = c.CallID, c.Warnings
 		versions[c.LexiconVersion] = true
 		agent, team := "(none)", "(none)"
 		if c.AgentID != nil {
@@ -126,6 +132,7 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 	if b.Scored > 0 {
 		b.AvgScore = scoreSum / float64(b.Scored)
 	}
+	b.Warnings = view.WarningKinds(ids, warnings)
 	b.LexiconVersions = slices.Sorted(maps.Keys(versions))
 	b.Agents, b.Teams = groups(agents), groups(teams)
 
@@ -251,7 +258,18 @@ type batchPage struct {
 	// WorstScored and Unscored split Worst for its two tables.
 	WorstScored, Unscored []sink.CallRow
 	HasAgents             bool
+	WarningRows           []warningRow
 }
+
+// warningRow is one kind of warning in the page's table, naming at most
+// maxNamedCalls of its calls.
+type warningRow struct {
+	Kind        string
+	Calls, More int
+	Shown       []string
+}
+
+const maxNamedCalls = 50
 
 // WriteBatch writes the batch page.
 func WriteBatch(w io.Writer, b Batch, opts BatchOptions) error {
@@ -296,6 +314,10 @@ func WriteBatch(w io.Writer, b Batch, opts BatchOptions) error {
 		} else {
 			p.Unscored = append(p.Unscored, c)
 		}
+	}
+	for _, k := range b.Warnings {
+		shown := k.Calls[:min(len(k.Calls), maxNamedCalls)]
+		p.WarningRows = append(p.WarningRows, warningRow{Kind: k.Kind, Calls: len(k.Calls), More: len(k.Calls) - len(shown), Shown: shown})
 	}
 	p.PassRate = "—"
 	if b.Scored > 0 {

@@ -301,3 +301,31 @@ func TestAudioOnlyCallsAreListed(t *testing.T) {
 		t.Error("the audio-only call's page has no timeline or no note on its score")
 	}
 }
+
+// The batch page counts warnings by kind (numbers aside) and names the
+// calls behind each, linked to their pages, up to maxNamedCalls.
+func TestBatchPageCountsWarningsByKind(t *testing.T) {
+	var calls []sink.CallRow
+	for i := range maxNamedCalls + 3 {
+		calls = append(calls, sink.CallRow{CallID: "c" + strconv.Itoa(i), Warnings: []string{"transcript: segment " + strconv.Itoa(i) + ": NUL characters removed"}})
+	}
+	calls[0].Warnings = append(calls[0].Warnings, "needs review: the recording lasts 0.1 s but the transcript runs to 30.0 s: the audio figures cover part of the call")
+	calls = append(calls, sink.CallRow{CallID: "clean", Warnings: []string{}})
+	doc := parse(t, render(t, func(w io.Writer) error {
+		return WriteBatch(w, Summarize(calls, nil, 3), BatchOptions{Source: "out", PassMark: 80, Links: map[string]string{"c0": "report-calls/c0.html"}})
+	}))
+	rows := find(byID(doc, "warnings"), func(n *html.Node) bool { return n.Data == "tr" })[1:] // less the header
+	if len(rows) != 2 {
+		t.Fatalf("%d kinds of warning: %q", len(rows), text(byID(doc, "warnings")))
+	}
+	first, second := text(rows[0]), text(rows[1])
+	if !strings.HasPrefix(first, "transcript: segment #: NUL characters removed53c0, c1") || !strings.HasSuffix(first, "c49 and 3 more") || strings.Contains(first, "clean") {
+		t.Errorf("first kind: %q", first)
+	}
+	if !strings.HasPrefix(second, "needs review: the recording lasts # s but the transcript runs to # s") || !strings.HasSuffix(second, "1c0") {
+		t.Errorf("second kind: %q", second)
+	}
+	if links := find(rows[0], func(n *html.Node) bool { return attr(n, "href") == "report-calls/c0.html" }); len(links) != 1 {
+		t.Error("a call with a page is not linked to it")
+	}
+}
