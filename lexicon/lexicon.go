@@ -10,8 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
-	"os"
+	"math"
 	"slices"
 	"strings"
 
@@ -82,10 +83,21 @@ type Lexicon struct {
 	// agent names itself, addresses the customer, ends a sentence. A file
 	// layered on another adds members to its classes.
 	Classes map[string][]string `yaml:"classes" json:"classes,omitempty"`
+	// Extends says what the file is layered on: "default" (the embedded
+	// lexicon, which Load then layers below it) or "none" (it stands
+	// alone). Without it, a file named first replaces the default, with a
+	// note.
+	Extends string `yaml:"extends" json:"-"`
 	// Disable turns off rules of the lexicons this one is layered on.
 	Disable []string `yaml:"disable" json:"-"`
 	Rules   []Rule   `yaml:"rules" json:"rules"`
 
+	// Notes are what a user should know about how the files were layered
+	// (a file that replaces the default); the CLI prints them on stderr.
+	Notes []string `yaml:"-" json:"-"`
+
+	file     string     // the file's name, for messages
+	at       lines      // where things stand in the file
 	settings *yaml.Node // as written, to layer onto another lexicon's
 }
 
@@ -222,7 +234,7 @@ func (t *Tolerance) UnmarshalYAML(n *yaml.Node) error {
 	}
 	var v int
 	if err := n.Decode(&v); err != nil {
-		return fmt.Errorf("line %d: tolerance: a number of characters (0 to 2) or auto", n.Line)
+		return lineError(n, "tolerance: a number of characters (0 to 2) or auto")
 	}
 	*t = Tolerance(v)
 	return nil
@@ -262,6 +274,9 @@ type Window struct {
 	LastTurns  int     `json:"last_turns"`
 }
 
+// windowFields are the fields of an explicit window.
+var windowFields = []string{"first_s", "last_s", "first_turns", "last_turns"}
+
 // UnmarshalYAML reads a window name or an explicit window.
 func (w *Window) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
@@ -270,10 +285,10 @@ func (w *Window) UnmarshalYAML(n *yaml.Node) error {
 	}
 	var m map[string]float64
 	if err := n.Decode(&m); err != nil {
-		return fmt.Errorf("line %d: window: a name (call, opening, closing) or {first_s|last_s|first_turns|last_turns: N}", n.Line)
+		return lineError(n, "window: a name (call, opening, closing) or {first_s|last_s|first_turns|last_turns: N}")
 	}
 	if len(m) != 1 {
-		return fmt.Errorf("line %d: window: exactly one of first_s, last_s, first_turns, last_turns", n.Line)
+		return lineError(n, "window: exactly one of first_s, last_s, first_turns, last_turns")
 	}
 	for k, v := range m {
 		switch k {
@@ -286,10 +301,14 @@ func (w *Window) UnmarshalYAML(n *yaml.Node) error {
 		case "last_turns":
 			w.LastTurns = int(v)
 		default:
-			return fmt.Errorf("line %d: window: unknown field %q (first_s, last_s, first_turns, last_turns)", n.Line, k)
+			msg := fmt.Sprintf("window.%s: unknown field (first_s, last_s, first_turns, last_turns)", k)
+			if near := nearest(k, slices.Values(windowFields)); near != "" {
+				msg += fmt.Sprintf("; did you mean %s?", near)
+			}
+			return lineError(n, msg)
 		}
-		if v <= 0 {
-			return fmt.Errorf("line %d: window: %s must be positive", n.Line, k)
+		if !inRange(v, math.SmallestNonzeroFloat64, day) {
+			return lineError(n, fmt.Sprintf("window: %s must be positive (at most %d)", k, day))
 		}
 	}
 	w.Name = "explicit"
@@ -329,65 +348,108 @@ func (l *Lexicon) resolve(name string) error {
 // defaultRef names the embedded lexicon among files to Load.
 const defaultRef = "default"
 
+// What a file says it extends.
+const (
+	ExtendsDefault = "default" // layered on the embedded lexicon
+	ExtendsNone    = "none"    // stands alone
+)
+
 // Load reads lexicon files and layers them in order (see Layer). The name
 // "default" stands for the embedded lexicon; no names at all mean it alone.
+// A file that says "extends: default" is layered on the default even when
+// the default is not named. A file named first that says nothing replaces
+// the default: the result's Notes say so, since its rules are all off.
 func Load(paths ...string) (*Lexicon, error) {
 	if len(paths) == 0 {
 		return Default()
 	}
-	var lexs []*Lexicon
-	for _, p := range paths {
-		var lex *Lexicon
+	lexs := make([]*Lexicon, len(paths))
+	defaultAt, extendsAt := -1, -1
+	for i, p := range paths {
 		var err error
 		if p == defaultRef {
-			lex, err = Default()
+			lexs[i], err = Default()
+			if defaultAt < 0 {
+				defaultAt = i
+			}
 		} else {
 			var data []byte
-			if data, err = os.ReadFile(p); err == nil {
-				lex, err = parse(p, data, false)
+			if data, err = readFile(p); err == nil {
+				lexs[i], err = parse(p, data)
+			}
+			if err == nil && lexs[i].Extends == ExtendsDefault && extendsAt < 0 {
+				extendsAt = i
 			}
 		}
 		if err != nil {
 			return nil, err
 		}
-		lexs = append(lexs, lex)
 	}
-	return Layer(lexs...)
+	var notes []string
+	switch first := lexs[0]; {
+	case extendsAt >= 0 && defaultAt < 0:
+		def, err := Default()
+		if err != nil {
+			return nil, err
+		}
+		lexs = append([]*Lexicon{def}, lexs...)
+	case extendsAt >= 0 && defaultAt > extendsAt:
+		l := lexs[extendsAt]
+		return nil, fmt.Errorf("%s: extends: default, but --lexicon default comes after it: name it first", pos(l.file, l.at.top["extends"]))
+	case defaultAt < 0 && first.Extends == "":
+		notes = append(notes, fmt.Sprintf("%s replaces the default lexicon, whose rules are all off: "+
+			"write \"extends: default\" in it (or name --lexicon default before it) to add to them, "+
+			"or \"extends: none\" to say it stands alone", first.file))
+	}
+	out, err := Layer(lexs...)
+	if err != nil {
+		return nil, err
+	}
+	out.Notes = notes
+	return out, nil
 }
 
 // Layer combines lexicons, later over earlier: a rule with the id of an
-// earlier one replaces it, "disable" removes earlier rules, new rules are
-// added, and the settings a later file writes override. A team's file
-// layered on the default (--lexicon default --lexicon team.yaml) changes
-// only what it names.
+// earlier one replaces it, "disable" removes earlier rules (an id that no
+// earlier lexicon has is an error, in the first lexicon too), new rules are
+// added, classes gain members, and the settings a later file writes
+// override. A team's file layered on the default (--lexicon default
+// --lexicon team.yaml) changes only what it names. It is linear in the
+// rules: a team file may hold 100,000.
 func Layer(lexs ...*Lexicon) (*Lexicon, error) {
-	out := *lexs[0]
-	out.Rules = slices.Clone(out.Rules)
-	out.Classes = maps.Clone(out.Classes)
-	for _, l := range lexs[1:] {
-		for name, members := range l.Classes {
+	if len(lexs) == 0 {
+		return nil, errors.New("no lexicon to layer")
+	}
+	first := lexs[0]
+	out := &Lexicon{Name: first.Name, Version: first.Version, Settings: first.Settings, file: first.file}
+	setBy := first         // the last lexicon that wrote settings
+	at := map[string]int{} // rule id → index in out.Rules
+	total := 0
+	for _, l := range lexs {
+		total += len(l.Rules)
+	}
+	out.Rules = make([]Rule, 0, total)
+	var errs []error
+	for k, l := range lexs {
+		if k > 0 {
+			out.Name += "+" + l.Name
+			out.Version += "+" + l.Version
+			if l.settings != nil {
+				if err := l.settings.Decode(&out.Settings); err != nil {
+					return nil, fmt.Errorf("%s: settings: %w", l.where(), err)
+				}
+				setBy = l
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(l.Classes)) {
 			if out.Classes == nil {
 				out.Classes = map[string][]string{}
 			}
-			out.Classes[name] = dedupe(append(slices.Clone(out.Classes[name]), members...))
+			out.Classes[name] = dedupe(append(slices.Clone(out.Classes[name]), l.Classes[name]...))
 		}
-		out.Name += "+" + l.Name
-		out.Version += "+" + l.Version
-		if l.settings != nil {
-			if err := l.settings.Decode(&out.Settings); err != nil {
-				return nil, fmt.Errorf("%s: settings: %w", l.Name, err)
-			}
-		}
-		for _, id := range l.Disable {
-			i := slices.IndexFunc(out.Rules, func(r Rule) bool { return r.ID == id })
-			if i < 0 {
-				return nil, fmt.Errorf("%s: disable: no earlier rule %q", l.Name, id)
-			}
-			out.Rules = slices.Delete(out.Rules, i, i+1)
-		}
-		at := make(map[string]int, len(out.Rules)) // rule id → index: a team file may hold 100,000 rules
-		for i, r := range out.Rules {
-			at[r.ID] = i
+		if err := out.disable(l, at); err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		for _, r := range l.Rules {
 			if i, ok := at[r.ID]; ok {
@@ -398,95 +460,200 @@ func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 			}
 		}
 	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	if len(out.Rules) == 0 {
 		return nil, errors.New("the layered lexicons leave no rules")
+	}
+	if p := settingProblems(out.Settings); len(p) > 0 {
+		return nil, fmt.Errorf("%s: settings.%s: %s (with the settings of the files before it)", pos(setBy.where(), setBy.at.setting(p[0].key)), p[0].key, p[0].msg)
 	}
 	if err := out.resolve(out.Name); err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return out, nil
+}
+
+// maxListed bounds the errors of one kind a file gets, and the
+// did-you-mean searches behind them.
+const maxListed = 20
+
+// disable removes from out the rules l disables. Every id must name a rule
+// of the lexicons before l (at maps their ids); the error says where the id
+// stands and suggests the nearest. The rules are filtered once, so that
+// disabling many rules stays linear.
+func (out *Lexicon) disable(l *Lexicon, at map[string]int) error {
+	if len(l.Disable) == 0 {
+		return nil
+	}
+	off := make(map[string]bool, len(l.Disable))
+	var errs []error
+	unknown := 0
+	for j, id := range l.Disable {
+		if _, ok := at[id]; ok {
+			off[id] = true
+			continue
+		}
+		if unknown++; unknown > maxListed {
+			continue
+		}
+		msg := fmt.Sprintf("disable: no earlier rule %q", id)
+		if len(at) == 0 {
+			msg += "; this file is not layered on another lexicon: write \"extends: default\" in it, or name --lexicon default before it"
+		} else if near := nearest(id, ruleIDs(out.Rules)); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		}
+		errs = append(errs, fmt.Errorf("%s: %s", pos(l.where(), l.at.disabled(j)), msg))
+	}
+	if unknown > maxListed {
+		errs = append(errs, fmt.Errorf("%s: disable: %d more ids name no earlier rule", l.where(), unknown-maxListed))
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	out.Rules = slices.DeleteFunc(out.Rules, func(r Rule) bool { return off[r.ID] })
+	clear(at)
+	for i, r := range out.Rules {
+		at[r.ID] = i
+	}
+	return nil
+}
+
+// ruleIDs lists the rules' ids in order.
+func ruleIDs(rules []Rule) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, r := range rules {
+			if !yield(r.ID) {
+				return
+			}
+		}
+	}
+}
+
+// where names the lexicon in messages: its file, else its name.
+func (l *Lexicon) where() string {
+	if l.file != "" {
+		return l.file
+	}
+	return l.Name
+}
+
+// pos is "file:line", or the file alone when the line is not known.
+func pos(file string, line int) string {
+	if line <= 0 {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, line)
 }
 
 // MaxSize caps a lexicon file: room for a team file of a few hundred
 // thousand rules.
 const MaxSize = 64 << 20
 
-// Parse reads a lexicon from YAML; name is used in error messages, which
+// Parse reads one lexicon file from YAML, its patterns expanded with its
+// own classes. It is one layer: what it disables and extends takes effect
+// when it is layered (Layer, Load). name is used in error messages, which
 // read "name:line: ...".
 func Parse(name string, data []byte) (*Lexicon, error) {
-	return parse(name, data, true)
-}
-
-// parse reads a lexicon; with resolve, its patterns are expanded with its
-// own classes (a file to be layered may use the classes of another).
-func parse(name string, data []byte, resolve bool) (*Lexicon, error) {
-	if len(data) > MaxSize {
-		return nil, fmt.Errorf("%s: larger than %d MB", name, MaxSize>>20)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%s: empty lexicon", name)
-	}
-	lex := &Lexicon{Settings: DefaultSettings}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(lex); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	lex.settings = settingsNode(&root)
-	if err := lex.validate(name, findLines(&root)); err != nil {
+	lex, err := parse(name, data)
+	if err != nil {
 		return nil, err
 	}
-	if resolve {
-		if err := lex.resolve(name); err != nil {
-			return nil, err
-		}
+	if err := lex.resolve(name); err != nil {
+		return nil, err
 	}
 	return lex, nil
 }
 
-// lines records where the top-level keys, each rule and each of its fields
-// stand, so that errors point at the text to fix.
-type lines struct {
-	top   map[string]int
-	rules []map[string]int
-}
-
-func findLines(root *yaml.Node) lines {
-	ls := lines{top: map[string]int{}}
+// parse reads one file as written, before layering: its patterns may use
+// the classes of the files below it, so they are expanded by Layer.
+func parse(name string, data []byte) (*Lexicon, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%s: larger than the %d MB cap on lexicon files", name, MaxSize>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%s: empty lexicon", name)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, syntaxError(name, data, err)
+	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return ls
+		return nil, fmt.Errorf("%s: empty lexicon", name)
 	}
 	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: a lexicon is a mapping (name:, rules: and so on)", pos(name, doc.Line))
+	}
+	at := findLines(doc)
+	lex := &Lexicon{Settings: DefaultSettings, file: name, at: at}
+	errs := checkFields(name, doc, at)
+	if err := doc.Decode(lex); err != nil {
+		errs = append(errs, decodeErrors(name, err, at)...)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	lex.settings = valueOf(doc, "settings")
+	if err := lex.validate(name, at); err != nil {
+		return nil, err
+	}
+	return lex, nil
+}
+
+// lines records where the top-level keys, the settings, the disabled ids,
+// each rule and each of its fields stand, so that errors point at the text
+// to fix.
+type lines struct {
+	top      map[string]int
+	settings map[string]int
+	disable  []int
+	rules    []ruleLines
+}
+
+// ruleLines is where a rule and its fields stand.
+type ruleLines struct {
+	line   int
+	id     string
+	fields map[string]int
+}
+
+func findLines(doc *yaml.Node) lines {
+	ls := lines{top: map[string]int{}, settings: map[string]int{}}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		key, val := doc.Content[i], doc.Content[i+1]
 		ls.top[key.Value] = key.Line
-		if key.Value != "rules" || val.Kind != yaml.SequenceNode {
-			continue
-		}
-		for _, r := range val.Content {
-			m := map[string]int{"": r.Line}
-			for j := 0; j+1 < len(r.Content); j += 2 {
-				m[r.Content[j].Value] = r.Content[j].Line
+		switch {
+		case key.Value == "settings" && val.Kind == yaml.MappingNode:
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				ls.settings[val.Content[j].Value] = val.Content[j].Line
 			}
-			ls.rules = append(ls.rules, m)
+		case key.Value == "disable" && val.Kind == yaml.SequenceNode:
+			for _, d := range val.Content {
+				ls.disable = append(ls.disable, d.Line)
+			}
+		case key.Value == "rules" && val.Kind == yaml.SequenceNode:
+			for _, r := range val.Content {
+				rl := ruleLines{line: r.Line, fields: map[string]int{}}
+				for j := 0; j+1 < len(r.Content); j += 2 {
+					rl.fields[r.Content[j].Value] = r.Content[j].Line
+					if r.Content[j].Value == "id" {
+						rl.id = r.Content[j+1].Value
+					}
+				}
+				ls.rules = append(ls.rules, rl)
+			}
 		}
 	}
 	return ls
 }
 
-// settingsNode is the "settings" mapping as written, if any.
-func settingsNode(root *yaml.Node) *yaml.Node {
-	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return nil
-	}
-	doc := root.Content[0]
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "settings" {
-			return doc.Content[i+1]
+// valueOf is the value of a mapping's key, or nil.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
 		}
 	}
 	return nil
@@ -500,10 +667,26 @@ func (ls lines) line(i int, field string) int {
 	if i >= len(ls.rules) {
 		return 0
 	}
-	if l, ok := ls.rules[i][field]; ok {
+	if l, ok := ls.rules[i].fields[field]; ok {
 		return l
 	}
-	return ls.rules[i][""]
+	return ls.rules[i].line
+}
+
+// setting is where a setting stands, or the settings key.
+func (ls lines) setting(key string) int {
+	if l, ok := ls.settings[key]; ok {
+		return l
+	}
+	return ls.top["settings"]
+}
+
+// disabled is where the j-th disabled id stands.
+func (ls lines) disabled(j int) int {
+	if j < len(ls.disable) {
+		return ls.disable[j]
+	}
+	return ls.top["disable"]
 }
 
 func (l *Lexicon) validate(name string, at lines) error {
@@ -512,29 +695,22 @@ func (l *Lexicon) validate(name string, at lines) error {
 		msg := fmt.Sprintf(format, args...)
 		if i >= 0 {
 			msg = fmt.Sprintf("rule %d (%q): %s: %s", i+1, l.Rules[i].ID, field, msg)
+		} else {
+			msg = field + ": " + msg
 		}
-		errs = append(errs, fmt.Errorf("%s:%d: %s", name, at.line(i, field), msg))
+		errs = append(errs, fmt.Errorf("%s: %s", pos(name, at.line(i, field)), msg))
 	}
 	if l.Name == "" {
-		fail(-1, "name", "the lexicon needs a name")
+		fail(-1, "name", "missing: the lexicon needs a name")
 	}
-	if len(l.Rules) == 0 && len(l.Disable) == 0 && len(l.Classes) == 0 {
-		fail(-1, "rules", "no rules")
+	if len(l.Rules) == 0 && len(l.Disable) == 0 && len(l.Classes) == 0 && l.settings == nil {
+		fail(-1, "rules", "none: a file needs rules, or settings, disables or classes to layer on another")
 	}
-	s := l.Settings
-	for field, v := range map[string]float64{
-		"pass_mark": s.PassMark, "greeting_window_s": s.GreetingWindowS, "closing_window_s": s.ClosingWindowS,
-		"dead_air_min_s": s.DeadAirMinS, "overtalk_min_s": s.OvertalkMinS, "backchannel_max_s": s.BackchannelMaxS,
-		"vad_min_speech_s": s.VADMinSpeechS, "vad_min_silence_s": s.VADMinSilenceS,
-		"clipping_warn_ratio": s.ClippingWarnRatio, "dc_offset_warn": s.DCOffsetWarn,
-		"greeting_window_turns": float64(s.GreetingWindowTurns), "closing_window_turns": float64(s.ClosingWindowTurns),
-	} {
-		if v < 0 {
-			fail(-1, "settings", "%s must not be negative", field)
-		}
+	if l.Extends != "" && l.Extends != ExtendsDefault && l.Extends != ExtendsNone {
+		fail(-1, "extends", "%q is not one of %s, %s", l.Extends, ExtendsDefault, ExtendsNone)
 	}
-	if s.VADOnMarginDB <= 0 || s.VADOffMarginDB <= 0 || s.VADOffMarginDB > s.VADOnMarginDB {
-		fail(-1, "settings", "vad margins must be positive, the off margin at most the on margin")
+	for _, p := range settingProblems(l.Settings) {
+		errs = append(errs, fmt.Errorf("%s: settings.%s: %s", pos(name, at.setting(p.key)), p.key, p.msg))
 	}
 	seen := map[string]int{}
 	for i := range l.Rules {
@@ -585,6 +761,25 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 	oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindShortReply, KindAudio)
 	if r.Kind == KindAudio {
 		oneOf("metric", r.Metric, audioMetrics...)
+		hi := math.MaxFloat64 // seconds, characters a minute
+		if r.Metric == MetricAgentTalkRatio {
+			hi = 1
+		}
+		for _, b := range []struct {
+			field string
+			v     *float64
+		}{{"min", r.Min}, {"max", r.Max}} {
+			switch {
+			case b.v == nil || inRange(*b.v, 0, hi):
+			case hi == 1:
+				fail(b.field, "%g is out of range (a share from 0 to 1)", *b.v)
+			default:
+				fail(b.field, "%g is out of range (a finite number, at least 0)", *b.v)
+			}
+		}
+		if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
+			fail("min", "min %g is above max %g", *r.Min, *r.Max)
+		}
 		switch r.Metric {
 		case MetricAgentTalkRatio, MetricAgentSpeechRate:
 			if r.Min == nil && r.Max == nil {
@@ -615,8 +810,8 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 	case r.When != nil:
 		oneOf("when", r.When.Speaker, SpeakerAgent, SpeakerCustomer, SpeakerAny)
 	}
-	if r.Within.Turns < 0 || r.Within.Seconds < 0 {
-		fail("within", "turns and seconds must not be negative")
+	if r.Within.Turns < 0 || !inRange(r.Within.Seconds, 0, day) {
+		fail("within", "turns must not be negative, seconds must be from 0 to %d", day)
 	}
 	if r.Tolerance < ToleranceAuto || r.Tolerance > 2 || (r.Tolerance != 0 && r.Kind != KindRequired) {
 		fail("tolerance", "0 to 2 or auto, and only for required rules")
@@ -645,8 +840,8 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 			fail("all_of", "each group needs two or more phrases")
 		}
 	}
-	if r.Penalty < 0 || r.Cap < 0 {
-		fail("penalty", "penalty and cap must not be negative")
+	if !inRange(r.Penalty, 0, 100) || !inRange(r.Cap, 0, 100) {
+		fail("penalty", "penalty and cap must be from 0 to 100 points, not %g and %g", r.Penalty, r.Cap)
 	}
 	if r.Kind != KindAudio && r.Kind != KindShortReply && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
 		fail("phrases", "a rule needs phrases, patterns, all_of or near")
@@ -665,13 +860,33 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 // "name@version+hash". Any change that can change a result changes the
 // hash; descriptions and examples do not.
 func (l *Lexicon) ID() string {
-	canon, _ := json.Marshal(struct {
-		Settings Settings            `json:"settings"`
-		Classes  map[string][]string `json:"classes,omitempty"`
-		Rules    []Rule              `json:"rules"`
-	}{l.Settings, l.Classes, l.Rules})
-	sum := sha256.Sum256(canon)
+	sum := sha256.Sum256(l.canonical())
 	return fmt.Sprintf("%s@%s+%s", l.Name, l.Version, hex.EncodeToString(sum[:6]))
+}
+
+// canonical encodes everything that can change a result: the settings,
+// the classes and every rule, layered and resolved. It is JSON; a lexicon
+// built by hand with a NaN or an infinity (which Parse and Layer refuse,
+// and JSON cannot encode) falls back to YAML, so that the hash never
+// covers nothing.
+func (l *Lexicon) canonical() []byte {
+	v := struct {
+		Settings Settings            `json:"settings" yaml:"settings"`
+		Classes  map[string][]string `json:"classes,omitempty" yaml:"classes"`
+		Rules    []Rule              `json:"rules" yaml:"rules"`
+	}{l.Settings, l.Classes, l.Rules}
+	if b, err := json.Marshal(v); err == nil {
+		return b
+	}
+	v.Rules = slices.Clone(v.Rules)
+	for i := range v.Rules { // as in the JSON, which leaves them out
+		v.Rules[i].Description, v.Rules[i].Examples = "", Examples{}
+	}
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return []byte(err.Error())
+	}
+	return b
 }
 
 // MatchPhrases lists the phrases that can make the rule match: phrases,

@@ -86,7 +86,7 @@ name: team
 classes: {self: [小妹, 我]}
 rules:
   - {id: t, kind: banned, penalty: 1, patterns: ["{self}不清楚{tail}?"]}
-`), false)
+`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ rules:
 
 func mustParse(t *testing.T, yaml string) *Lexicon {
 	t.Helper()
-	l, err := parse("x.yaml", []byte(yaml), false)
+	l, err := parse("x.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,3 +85,32 @@ func TestRelocatedBinary(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// TestExitCodes: mistakes in the command line exit 2 with the usage line;
+// a lexicon file that cannot be read exits 1 and names the flag.
+func TestExitCodes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.yaml")
+	tests := []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"version"}, exitUsage, "callqa: usage: callqa COMMAND\n"},
+		{[]string{"inspect"}, exitUsage, "callqa: usage: callqa inspect FILE [flags]\n"},
+		{[]string{"completion", "tcsh"}, exitUsage, `unknown command "tcsh" for "callqa completion"`},
+		{[]string{"lexicon", "frob"}, exitUsage, `unknown command "frob" for "callqa lexicon"`},
+		{[]string{"lexicon", "lint", "extra"}, exitUsage, "callqa: usage: callqa lexicon lint [flags]\n"},
+		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{[]string{"run", "--no-such-flag"}, exitUsage, "unknown flag: --no-such-flag"},
+		{[]string{"lexicon", "lint", "--lexicon", missing}, exitFatal, "callqa: error: --lexicon " + missing + ": no such file\n"},
+		{[]string{"completion", "bash"}, exitOK, ""},
+		{[]string{"lexicon"}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		var stdout, stderr strings.Builder
+		code := run(tt.args, &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) || tt.stderr == "" && stderr.Len() > 0 {
+			t.Errorf("callqa %s: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), code, stderr.String(), tt.code, tt.stderr)
+		}
+	}
+}

@@ -26,7 +26,21 @@ func newLexiconCommand() *cobra.Command {
 }
 
 // lexiconFlag is the --lexicon flag shared by the lexicon commands and run.
-const lexiconFlagHelp = `lexicon YAML file; repeat to layer files in order ("default" is the embedded zh-CN lexicon; none: the default alone)`
+const lexiconFlagHelp = `lexicon YAML file; repeat to layer files in order ("default" is the embedded zh-CN lexicon, also layered below a file that says "extends: default"; none: the default alone)`
+
+// loadLexicon loads the --lexicon files and says on stderr what the user
+// should know about how they were layered (a file that replaces the
+// default).
+func loadLexicon(stderr io.Writer, files []string) (*lexicon.Lexicon, error) {
+	lex, err := lexicon.Load(files...)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range lex.Notes {
+		fmt.Fprintf(stderr, "callqa: note: %s\n", n)
+	}
+	return lex, nil
+}
 
 func newLexiconTestCommand() *cobra.Command {
 	var files []string
@@ -48,7 +62,7 @@ It prints each failure and exits 1 when there is any.`,
 		Example: `  callqa lexicon test
   callqa lexicon test --lexicon default --lexicon team.yaml testdata/calls --junit lexicon.xml`,
 		RunE: func(cmd *cobra.Command, samples []string) error {
-			return runLexiconTest(cmd.OutOrStdout(), files, samples, junit)
+			return runLexiconTest(cmd.OutOrStdout(), cmd.ErrOrStderr(), files, samples, junit)
 		},
 	}
 	cmd.Flags().StringArrayVar(&files, "lexicon", nil, lexiconFlagHelp)
@@ -56,8 +70,8 @@ It prints each failure and exits 1 when there is any.`,
 	return cmd
 }
 
-func runLexiconTest(out io.Writer, files, samples []string, junit string) error {
-	lex, err := lexicon.Load(files...)
+func runLexiconTest(out, stderr io.Writer, files, samples []string, junit string) error {
+	lex, err := loadLexicon(stderr, files)
 	if err != nil {
 		return err
 	}
@@ -108,7 +122,7 @@ fields and empty rules are load errors. It exits 1 when there is an error;
 warnings are advice.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			lex, err := lexicon.Load(files...)
+			lex, err := loadLexicon(cmd.ErrOrStderr(), files)
 			if err != nil {
 				return err
 			}
@@ -180,7 +194,7 @@ alarm with its words. With the gates it exits 1 when the lexicon falls below.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, corpus []string) error {
-			return runLexiconEval(cmd.OutOrStdout(), opts, corpus)
+			return runLexiconEval(cmd.OutOrStdout(), cmd.ErrOrStderr(), opts, corpus)
 		},
 	}
 	f := cmd.Flags()
@@ -193,8 +207,8 @@ alarm with its words. With the gates it exits 1 when the lexicon falls below.`,
 	return cmd
 }
 
-func runLexiconEval(out io.Writer, opts evalOptions, corpus []string) error {
-	lex, err := lexicon.Load(opts.Lexicon...)
+func runLexiconEval(out, stderr io.Writer, opts evalOptions, corpus []string) error {
+	lex, err := loadLexicon(stderr, opts.Lexicon)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/callqa/callqa/internal/hugepages"
+	"github.com/callqa/callqa/lexicon"
 )
 
 // Exit codes (DESIGN.md).
@@ -26,6 +27,16 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
+
+// withUsage is an error in a command's arguments, with its usage line and
+// where its help is.
+type withUsage struct {
+	err       error
+	use, help string
+}
+
+func (e withUsage) Error() string { return e.err.Error() }
+func (e withUsage) Unwrap() error { return e.err }
 
 // errCallsFailed ends a run whose output is complete but where some calls
 // failed; their rows say why.
@@ -46,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	var usage usageError
+	var use withUsage
+	var lexFile *lexicon.FileError
 	switch {
 	case err == nil:
 		return exitOK
@@ -55,8 +68,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFatal // the failures are printed already
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "callqa: error: %v\n", err)
-		fmt.Fprintf(stderr, "callqa: hint: see 'callqa --help'\n")
+		help := "callqa --help"
+		if errors.As(err, &use) {
+			fmt.Fprintf(stderr, "callqa: usage: %s\n", use.use)
+			help = use.help
+		}
+		fmt.Fprintf(stderr, "callqa: hint: see '%s'\n", help)
 		return exitUsage
+	case errors.As(err, &lexFile):
+		fmt.Fprintf(stderr, "callqa: error: --lexicon %v\n", lexFile) // the flag that named it
+		return exitFatal
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "callqa: error: interrupted: no output was written\n")
 		return exitFatal

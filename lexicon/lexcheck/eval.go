@@ -407,11 +407,16 @@ func (v *Verdicts) add(call string, want, got *bool) {
 	}
 }
 
+// expectationPath is where call c's expectations are: NAME.expect.yaml
+// beside its files.
+func expectationPath(c source.Call) string {
+	return filepath.Join(filepath.Dir(cmp.Or(c.TranscriptPath, c.AudioPath)), c.ID+ExpectSuffix)
+}
+
 // readExpectation reads NAME.expect.yaml beside a call, if there is one.
 func readExpectation(c source.Call) (Expectation, bool, error) {
 	var want Expectation
-	path := cmp.Or(c.TranscriptPath, c.AudioPath)
-	expectPath := filepath.Join(filepath.Dir(path), c.ID+ExpectSuffix)
+	expectPath := expectationPath(c)
 	data, err := os.ReadFile(expectPath)
 	if os.IsNotExist(err) {
 		return want, false, nil

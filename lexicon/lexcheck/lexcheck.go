@@ -102,7 +102,11 @@ func Calls(e *pipeline.Engine, inputs []string) ([]Case, error) {
 		if want.Hits == nil && want.Score == nil && want.Passed == nil {
 			continue // labels for lexicon eval only
 		}
-		cases = append(cases, Case{Suite: "calls", Name: c.ID, Failure: compare(e.Process(c), want)})
+		failure := compare(e.Process(c), want)
+		if failure != "" { // named, like the examples' failures, so that a line says what to fix
+			failure = fmt.Sprintf("call %s (%s): %s", c.ID, expectationPath(c), failure)
+		}
+		cases = append(cases, Case{Suite: "calls", Name: c.ID, Failure: failure})
 	}
 	if len(cases) == 0 {
 		return nil, fmt.Errorf("no sample call in %v has a NAME%s file", inputs, ExpectSuffix)
