@@ -27,8 +27,9 @@ type Call struct {
 	// Parties is who spoke when: the channels of a stereo recording, else
 	// the transcript's times; nil when unknown.
 	Parties *Parties
-	// Silence is measured on recordings only; Overtalk and Latency need a
-	// recording and the parties.
+	// Silence is measured on the recording, or on a timed transcript's
+	// times when there is no recording; Overtalk and Latency need the
+	// parties (nil with them).
 	Silence  *features.Silence
 	Overtalk *features.Overtalk
 	Latency  *features.Latency
@@ -74,6 +75,15 @@ func (c *Call) End() float64 {
 		end = max(end, c.Transcript.End())
 	}
 	return end
+}
+
+// MeasuredS is the length silence was measured over: the recording's, or
+// the timed transcript's without one.
+func (c *Call) MeasuredS() float64 {
+	if c.Recording != nil {
+		return c.Recording.Duration
+	}
+	return c.End()
 }
 
 // BannedCount is the number of forbidden phrases found (nil without a

@@ -112,7 +112,7 @@ func (e *Engine) found(in source.Call) Call {
 
 // read decodes and analyzes the recording and reads the transcript.
 func (e *Engine) read(c *Call) error {
-	c.Warnings = []string{}
+	c.Warnings = append([]string{}, c.Source.Warnings...)
 	var errs []error
 	if path := c.Source.AudioPath; path != "" {
 		rec, err := audio.Analyze(path, e.audio)
@@ -136,10 +136,43 @@ func (e *Engine) read(c *Call) error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	c.Warnings = append(c.Warnings, pastRecording(c)...)
+	return nil
 }
 
-// measure finds who spoke when and measures the conversation.
+// pastRecording warns when a timed transcript goes on after its recording
+// ends: the recording is truncated, or the times are wrong. The times are
+// kept (those beyond a day were refused when the transcript was read), so
+// that the gap stays visible.
+func pastRecording(c *Call) []string {
+	if c.Recording == nil || c.Transcript == nil || !c.Transcript.Timed {
+		return nil
+	}
+	const slackS = 1 // ASR rounds times; a recording's end is not a word's
+	dur := c.Recording.Duration
+	n := 0
+	var first transcript.Segment
+	for _, s := range c.Transcript.Segments {
+		if s.End > dur+slackS {
+			if n == 0 {
+				first = s
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("transcript: %d segments end after the recording does (%.1f s), the first at %.1f–%.1f s: the recording is truncated or the transcript's times are wrong",
+		n, dur, first.Start, first.End)}
+}
+
+// measure finds who spoke when and measures the conversation. Without a
+// recording, a timed transcript's times are the parties' speech, and
+// silence and overtalk are measured on them.
 func (e *Engine) measure(c *Call) {
 	switch {
 	case c.Stereo():
@@ -147,14 +180,19 @@ func (e *Engine) measure(c *Call) {
 	case c.Transcript != nil && c.Transcript.Timed:
 		c.Parties = &Parties{Agent: c.Transcript.Intervals(transcript.Agent), Customer: c.Transcript.Intervals(transcript.Customer)}
 	}
-	if c.Recording != nil {
+	switch {
+	case c.Recording != nil:
 		sil := features.MeasureSilence(timeline.Union(c.Recording.Speech()...), e.features)
 		c.Silence = &sil
-		if c.Parties != nil {
-			ot := features.MeasureOvertalk(c.Parties.Agent, c.Parties.Customer, e.features)
-			lat := features.MeasureLatency(c.Parties.Agent, c.Parties.Customer)
-			c.Overtalk, c.Latency = &ot, &lat
-		}
+	case c.Parties != nil:
+		// Speech of no known speaker is speech too.
+		sil := features.MeasureSilence(timeline.Union(c.Parties.Agent, c.Parties.Customer, c.Transcript.Intervals(transcript.Unknown)), e.features)
+		c.Silence = &sil
+	}
+	if c.Parties != nil {
+		ot := features.MeasureOvertalk(c.Parties.Agent, c.Parties.Customer, e.features)
+		lat := features.MeasureLatency(c.Parties.Agent, c.Parties.Customer)
+		c.Overtalk, c.Latency = &ot, &lat
 	}
 	if c.Transcript != nil {
 		var agent, customer []timeline.Interval

@@ -6,6 +6,7 @@ package source
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // Call is one call to process. The id is the stem of its files.
@@ -29,6 +32,9 @@ type Call struct {
 	// Err is set when the call cannot be processed as found (a duplicate id);
 	// it still gets a row, so nothing is dropped silently.
 	Err error
+	// Warnings are problems with how the call was named that do not stop
+	// it (a manifest's started_at that is not a time).
+	Warnings []string
 }
 
 // File kinds by extension (matched case-insensitively).
@@ -37,85 +43,199 @@ var (
 	transcriptExts = []string{".json", ".txt", ".srt", ".vtt"}
 )
 
-// Find walks the inputs (folders recursively, or single files) and returns
-// the calls sorted by id. Hidden files and folders (".name") are skipped.
-// Two calls with the same id in different folders are both returned; the
-// later one (by path) carries an error.
+// Skipped is a file in an input folder that is not a call's, or a folder
+// that could not be read: the run's summary names them, so that nothing
+// is left out silently.
+type Skipped struct {
+	Path, Reason string
+}
+
+// Found is what Discover found: the calls, sorted by id, and what it
+// skipped, sorted by path.
+type Found struct {
+	Calls   []Call
+	Skipped []Skipped
+}
+
+// Find is Discover without the skipped files.
 func Find(inputs []string) ([]Call, error) {
-	byKey := map[string]*Call{} // key: folder + stem
-	add := func(path string) error {
-		path = filepath.Clean(path)
-		ext := strings.ToLower(filepath.Ext(path))
-		isAudio, isText := slices.Contains(audioExts, ext), slices.Contains(transcriptExts, ext)
-		if !isAudio && !isText {
-			return nil
-		}
-		stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		key := filepath.Join(filepath.Dir(path), stem)
-		c := byKey[key]
-		if c == nil {
-			c = &Call{ID: stem}
-			byKey[key] = c
-		}
-		slot := &c.TranscriptPath
-		if isAudio {
-			slot = &c.AudioPath
-		}
-		if *slot == path {
-			return nil // named twice, by a folder and by itself
-		}
-		if *slot != "" {
-			// Keep the call, with an error in its row, rather than guess.
-			c.Err = fmt.Errorf("%s and %s are files of the same call: rename one", *slot, path)
-			return nil
-		}
-		*slot = path
-		return nil
-	}
+	f, err := Discover(inputs)
+	return f.Calls, err
+}
+
+// Discover walks the inputs (folders recursively, or single files) and
+// returns the calls sorted by id. Symbolic links are followed, to files
+// and to folders; a folder or file reached twice (by a link, a link loop,
+// a hard link) counts once: at its own name when the inputs reach it so,
+// else at the first link to it (inputs in the order given, names sorted).
+// Hidden files and folders (".name") are ignored; any other file that is
+// not a call's (a stray .mp3, a broken link) and any folder that cannot be
+// read is Skipped. Two calls with the same id in different folders are
+// both returned; the later one (by path) carries an error.
+func Discover(inputs []string) (Found, error) {
+	w := walker{byKey: map[string]*Call{}, seen: map[any]bool{}}
 	for _, in := range inputs {
 		st, err := os.Stat(in)
 		if err != nil {
-			return nil, fmt.Errorf("input %w", err)
+			return Found{}, fmt.Errorf("input %w", err)
 		}
 		if !st.IsDir() {
-			ext := strings.ToLower(filepath.Ext(in))
-			if !slices.Contains(audioExts, ext) && !slices.Contains(transcriptExts, ext) {
-				return nil, fmt.Errorf("input %s: not a recording (.wav) or transcript (.json, .txt, .srt, .vtt)", in)
+			if !isCallFile(in) {
+				return Found{}, fmt.Errorf("input %s: not a recording (.wav) or transcript (.json, .txt, .srt, .vtt)", in)
 			}
-			if err := add(in); err != nil {
-				return nil, err
-			}
+			w.file(in, st)
 			continue
 		}
-		err = filepath.WalkDir(in, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if path != in && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				return add(path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("input %w", err)
-		}
+		w.dir(filepath.Clean(in), st)
 	}
-
-	calls := make([]Call, 0, len(byKey))
-	for _, c := range byKey {
+	// Links come last, so that a file or folder that is also reached by
+	// its own name counts there: links to folders (which may hold more
+	// links), then links to files.
+	for len(w.dirLinks) > 0 {
+		l := w.dirLinks[0]
+		w.dirLinks = w.dirLinks[1:]
+		w.dir(l.path, l.st)
+	}
+	for _, l := range w.fileLinks {
+		w.entry(l.path, l.st)
+	}
+	calls := make([]Call, 0, len(w.byKey))
+	for _, c := range w.byKey {
 		calls = append(calls, *c)
 	}
 	slices.SortFunc(calls, func(a, b Call) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.path(), b.path()))
 	})
 	MarkDuplicates(calls)
-	return calls, nil
+	slices.SortFunc(w.skipped, func(a, b Skipped) int { return cmp.Compare(a.Path, b.Path) })
+	return Found{Calls: calls, Skipped: w.skipped}, nil
+}
+
+// walker gathers the calls of the inputs.
+type walker struct {
+	byKey map[string]*Call // key: folder + stem
+	seen  map[any]bool     // files and folders reached, by fileID
+	// Links found, to follow once the rest is walked.
+	dirLinks, fileLinks []link
+	skipped             []Skipped
+}
+
+// link is a symbolic link found in a folder, and the Stat of its target.
+type link struct {
+	path string
+	st   fs.FileInfo
+}
+
+// dir adds the calls in folder path (st is its Stat) and below it.
+func (w *walker) dir(path string, st fs.FileInfo) {
+	if !w.first(path, st) {
+		return // reached before: by another link, or by a loop
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		w.skip(path, fmt.Sprintf("folder cannot be read: %v", unwrapPath(err)))
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		p := filepath.Join(path, e.Name())
+		st, err := os.Stat(p) // follows links
+		switch {
+		case err != nil && e.Type()&fs.ModeSymlink != 0:
+			w.skip(p, fmt.Sprintf("broken link: %v", unwrapPath(err)))
+		case err != nil:
+			w.skip(p, fmt.Sprintf("cannot be read: %v", unwrapPath(err)))
+		case e.Type()&fs.ModeSymlink != 0 && st.IsDir():
+			w.dirLinks = append(w.dirLinks, link{p, st})
+		case e.Type()&fs.ModeSymlink != 0:
+			w.fileLinks = append(w.fileLinks, link{p, st})
+		default:
+			w.entry(p, st)
+		}
+	}
+}
+
+// entry adds what is at path, a folder or a file of which st is the Stat.
+func (w *walker) entry(path string, st fs.FileInfo) {
+	switch {
+	case st.IsDir():
+		w.dir(path, st)
+	case isCallFile(path):
+		// Not only regular files: a FIFO named x.wav becomes a call whose
+		// row says why it cannot be read.
+		w.file(path, st)
+	default:
+		w.skip(path, fmt.Sprintf("not a call (%s)", kindOf(path, st)))
+	}
+}
+
+// file adds a call's file, of which st is the Stat.
+func (w *walker) file(path string, st fs.FileInfo) {
+	path = filepath.Clean(path)
+	if !w.first(path, st) {
+		return // named twice: by a folder and by itself, or by a link
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	key := filepath.Join(filepath.Dir(path), stem)
+	c := w.byKey[key]
+	if c == nil {
+		c = &Call{ID: stem}
+		w.byKey[key] = c
+	}
+	slot := &c.TranscriptPath
+	if slices.Contains(audioExts, ext) {
+		slot = &c.AudioPath
+	}
+	if *slot != "" {
+		// Keep the call, with an error in its row, rather than guess.
+		c.Err = fmt.Errorf("%s and %s are files of the same call: rename one", *slot, path)
+		return
+	}
+	*slot = path
+}
+
+// first reports whether the file or folder is reached for the first time.
+func (w *walker) first(path string, st fs.FileInfo) bool {
+	id := fileID(path, st)
+	if w.seen[id] {
+		return false
+	}
+	w.seen[id] = true
+	return true
+}
+
+func (w *walker) skip(path, reason string) {
+	w.skipped = append(w.skipped, Skipped{Path: path, Reason: reason})
+}
+
+// isCallFile reports whether path is named as a recording or a transcript.
+func isCallFile(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return slices.Contains(audioExts, ext) || slices.Contains(transcriptExts, ext)
+}
+
+// kindOf names a skipped file by its extension, or its kind when it is
+// not a regular file.
+func kindOf(path string, st fs.FileInfo) string {
+	if !st.Mode().IsRegular() {
+		return inputfile.NotRegular(st.Mode())
+	}
+	if ext := filepath.Ext(path); ext != "" {
+		return ext
+	}
+	return "no extension"
+}
+
+// unwrapPath drops the path from an *fs.PathError, which the message
+// names already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // path is a file of the call, to tell duplicates apart.

@@ -77,3 +77,94 @@ func TestFindErrors(t *testing.T) {
 		}
 	}
 }
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("symlink: %v", err)
+	}
+}
+
+// Links to calls and to folders are followed; a loop ends; a file reached
+// by two paths counts once, at the first path in walk order; what is not
+// a call is named.
+func TestDiscoverFollowsLinks(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	touch(t, elsewhere, "far.wav", "far.json", "deep/deeper.wav")
+	touch(t, root, "calls/own.wav", "calls/stray.mp3", "calls/README")
+	symlink(t, filepath.Join(elsewhere, "far.wav"), filepath.Join(root, "calls", "linked.wav"))
+	symlink(t, elsewhere, filepath.Join(root, "calls", "more"))                        // a folder elsewhere
+	symlink(t, filepath.Join(root, "calls"), filepath.Join(root, "calls", "loop"))     // a loop
+	symlink(t, filepath.Join(root, "calls"), filepath.Join(root, "alias"))             // the same folder again
+	symlink(t, filepath.Join(root, "gone.wav"), filepath.Join(root, "calls", "x.wav")) // broken
+	top := filepath.Join(t.TempDir(), "input")
+	symlink(t, root, top) // the input itself is a link
+
+	f, err := Discover([]string{top})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range f.Calls {
+		rel := func(p string) string { r, _ := filepath.Rel(top, p); return r }
+		s := c.ID + ":" + rel(c.AudioPath) + "," + rel(c.TranscriptPath)
+		if c.Err != nil {
+			s += ":" + c.Err.Error()
+		}
+		got = append(got, s)
+	}
+	// Each file counts at its own name: linked.wav is far.wav, found by
+	// its own name through the link to its folder; alias and loop lead
+	// to calls/ again.
+	want := []string{
+		"deeper:calls/more/deep/deeper.wav,",
+		"far:calls/more/far.wav,calls/more/far.json",
+		"own:calls/own.wav,",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("calls\n got %s\nwant %s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var skipped []string
+	for _, s := range f.Skipped {
+		rel, _ := filepath.Rel(top, s.Path)
+		skipped = append(skipped, rel+": "+s.Reason)
+	}
+	wantSkipped := []string{
+		"calls/README: not a call (no extension)",
+		"calls/stray.mp3: not a call (.mp3)",
+		"calls/x.wav: broken link: no such file or directory",
+	}
+	if strings.Join(skipped, "\n") != strings.Join(wantSkipped, "\n") {
+		t.Errorf("skipped\n got %s\nwant %s", strings.Join(skipped, "\n"), strings.Join(wantSkipped, "\n"))
+	}
+	// A link to a file outside the inputs is a call by the link's name.
+	other := t.TempDir()
+	symlink(t, filepath.Join(elsewhere, "far.wav"), filepath.Join(other, "linked.wav"))
+	g, err := Discover([]string{other})
+	if err != nil || len(g.Calls) != 1 || g.Calls[0].ID != "linked" || g.Calls[0].AudioPath != filepath.Join(other, "linked.wav") {
+		t.Errorf("calls %+v, %v", g.Calls, err)
+	}
+}
+
+func TestDiscoverUnreadableFolder(t *testing.T) {
+	root := t.TempDir()
+	touch(t, root, "ok.wav", "locked/hidden.wav")
+	locked := filepath.Join(root, "locked")
+	if err := os.Chmod(locked, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(locked, 0o755) })
+	if _, err := os.ReadDir(locked); err == nil {
+		t.Skip("running as root: permissions are not enforced")
+	}
+	f, err := Discover([]string{root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Calls) != 1 || len(f.Skipped) != 1 || f.Skipped[0].Path != locked || !strings.Contains(f.Skipped[0].Reason, "folder cannot be read: permission denied") {
+		t.Errorf("found %+v", f)
+	}
+}

@@ -8,11 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // Manifest columns (CSV header names, JSONL keys).
@@ -33,11 +34,14 @@ type manifestEntry struct {
 // JSON Lines (one object a line), told apart by the first character. Paths
 // are relative to the manifest's folder. A line that cannot be read at all
 // is an error naming it; a call whose fields are wrong (a bad time, no
-// file) gets an error in its row instead, so the rest of the night goes on.
+// file) gets an error in its row instead, so the rest of the night goes on;
+// a started_at that is not a time is only a warning (the call is checked,
+// its started_at is null). A manifest must be a regular file of at most
+// 512 MB.
 func ReadManifest(path string) ([]Call, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, maxManifestSize)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	return parseManifest(path, data)
 }
@@ -46,9 +50,6 @@ func ReadManifest(path string) ([]Call, error) {
 const maxManifestSize = 512 << 20
 
 func parseManifest(path string, data []byte) ([]Call, error) {
-	if len(data) > maxManifestSize {
-		return nil, fmt.Errorf("manifest %s: larger than %d MB", path, maxManifestSize>>20)
-	}
 	var err error
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	var entries []manifestEntry
@@ -98,7 +99,7 @@ func (e manifestEntry) call(base, where string) Call {
 	if s := strings.TrimSpace(e.StartedAt); s != "" {
 		t, err := parseTime(s)
 		if err != nil {
-			problems = append(problems, err.Error())
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %v: started_at left empty", where, err))
 		} else {
 			c.StartedAt = &t
 		}
@@ -110,7 +111,8 @@ func (e manifestEntry) call(base, where string) Call {
 }
 
 // parseTime reads RFC 3339 ("2026-11-21T09:30:15+08:00"); without a zone
-// ("2026-11-21 09:30:15") the time is taken as UTC.
+// ("2026-11-21 09:30:15") the time is taken as UTC, as the README says: a
+// guess at the call center's zone would be silently wrong elsewhere.
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {

@@ -47,9 +47,13 @@ func TestReadManifest(t *testing.T) {
 			if c2.AudioPath != "" || c2.TranscriptPath != "/abs/c2.txt" || c2.StartedAt.Hour() != 10 || c2.Err != nil {
 				t.Errorf("c2 %+v", c2)
 			}
-			if c3.Err == nil || !strings.Contains(c3.Err.Error(), `started_at "yesterday"`) || !strings.Contains(c3.Err.Error(), `agent_channel "middle"`) ||
-				!strings.Contains(c3.Err.Error(), name+":") {
+			if c3.Err == nil || !strings.Contains(c3.Err.Error(), `agent_channel "middle"`) || !strings.Contains(c3.Err.Error(), name+":") {
 				t.Errorf("c3 error %v", c3.Err)
+			}
+			// A bad started_at is a warning and a null, not a failed call.
+			if c3.StartedAt != nil || len(c3.Warnings) != 1 || !strings.Contains(c3.Warnings[0], name+":4") && !strings.Contains(c3.Warnings[0], name+":5") ||
+				!strings.Contains(c3.Warnings[0], `started_at "yesterday" is not a time`) || strings.Contains(c3.Err.Error(), "started_at") {
+				t.Errorf("c3 warnings %q, error %v", c3.Warnings, c3.Err)
 			}
 		})
 	}
@@ -83,6 +87,7 @@ func FuzzParseManifest(f *testing.F) {
 	f.Add([]byte("call_id,audio,transcript,started_at,agent_channel\nc1,a.wav,a.json,2026-11-21T09:30:15Z,left\n"))
 	f.Add([]byte(`{"call_id": "c1", "audio": "a.wav", "started_at": "x"}` + "\n"))
 	f.Add([]byte("call_id\n\"a\"\"b\"\n"))
+	f.Add([]byte("call_id,transcript,started_at\nc1,a.json,2026-13-45 99:00\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		calls, err := parseManifest("/m/f.csv", b)
 		if err != nil {
@@ -94,6 +99,9 @@ func FuzzParseManifest(f *testing.F) {
 			}
 			if c.Err == nil && c.AudioPath == "" && c.TranscriptPath == "" {
 				t.Fatalf("call without files and without error: %+v", c)
+			}
+			if len(c.Warnings) > 0 && c.StartedAt != nil {
+				t.Fatalf("a started_at with a warning: %+v", c)
 			}
 		}
 	})

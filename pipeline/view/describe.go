@@ -96,12 +96,12 @@ func Measures(c *pipeline.Call) []Fact {
 	if rec := c.Recording; rec != nil {
 		add("recording", "%.1f s, %d Hz, %d channel(s)", rec.Duration, rec.Format.SampleRate, rec.Format.Channels)
 	}
-	if c.Recording != nil && c.Parties != nil {
+	if c.Parties != nil {
 		add("talk", "agent %.1f s, customer %.1f s", timeline.Total(c.Parties.Agent), timeline.Total(c.Parties.Customer))
 	}
 	if s := c.Silence; s != nil {
 		ratio := 0.0
-		if d := c.Recording.Duration; d > 0 {
+		if d := c.MeasuredS(); d > 0 {
 			ratio = s.TotalS / d
 		}
 		add("silence", "%.1f s (%.0f %%), longest %.1f s, median %.1f s, p90 %.1f s, dead air %d",

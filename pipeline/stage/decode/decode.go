@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // ErrNotWAV reports a file that is not a WAV file at all.
@@ -39,9 +40,10 @@ type Stream struct {
 const blockBytes = 64 << 10
 
 // Open checks the container and the format of a WAV file and positions the
-// stream at its first sample.
+// stream at its first sample. Only a regular file is read: a FIFO named
+// x.wav would block forever, a device never end.
 func Open(path string) (*Stream, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

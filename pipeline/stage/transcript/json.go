@@ -16,18 +16,33 @@ import (
 //   - Whisper: {"segments": [{"start": s, "end": s, "text": ...}]}, with an
 //     optional diarization "speaker" ("SPEAKER_00", 1, "spk1")
 //   - Alibaba Cloud file transcription: {"Result": {"Sentences": [{"ChannelId": 0,
-//     "BeginTime": ms, "EndTime": ms, "Text": ...}]}}
+//     "BeginTime": ms, "EndTime": ms, "Text": ...}]}}, or the Sentences array bare
+//     (diarized mono: one ChannelId, several SpeakerIds)
 //   - FunASR/Paraformer: [{"sentence_info": [{"spk": 0, "start": ms, "end": ms, "text": ...}]}]
 //
 // Errors name the JSON path of the value at fault.
 func parseJSON(text string, opts Options) (*Transcript, error) {
+	text, repaired := repairControls(text)
 	var doc any
 	dec := json.NewDecoder(strings.NewReader(text))
 	if err := dec.Decode(&doc); err != nil {
 		return nil, jsonError([]byte(text), err)
 	}
+	t, err := parseDoc(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	t.Warnings = append(repaired, t.Warnings...)
+	return t, nil
+}
+
+// parseDoc reads a decoded JSON document by its shape.
+func parseDoc(doc any, opts Options) (*Transcript, error) {
 	switch v := doc.(type) {
 	case []any:
+		if isSentences(v) {
+			return parseSentences(object{map[string]any{"Sentences": v}, "$"}, opts)
+		}
 		return parseFunASRList(v, opts)
 	case map[string]any:
 		switch {
@@ -39,7 +54,53 @@ func parseJSON(text string, opts Options) (*Transcript, error) {
 			return parseFunASRList([]any{v}, opts)
 		}
 	}
-	return nil, errors.New(`unknown JSON shape: expected "segments" (canonical or Whisper), "Result.Sentences" (Alibaba Cloud) or "sentence_info" (FunASR)`)
+	return nil, errors.New(`unknown JSON shape: expected "segments" (canonical or Whisper), "Result.Sentences" or a bare Sentences array (Alibaba Cloud) or "sentence_info" (FunASR)`)
+}
+
+// repairControls makes JSON with raw control characters readable, since
+// exports hold them (a raw NUL inside a string) and JSON forbids them:
+// inside a string a raw tab, CR or LF becomes a space and any other
+// control byte becomes DEL, which clean removes with a warning naming the
+// segment; outside strings they become spaces. Every byte keeps its
+// offset, so syntax errors still name the file's line and column.
+func repairControls(text string) (string, []string) {
+	var b []byte // a copy, made at the first repair
+	inString, escaped := false, false
+	n, firstLine := 0, 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case escaped:
+			escaped = false
+			if c >= 0x20 {
+				continue
+			}
+		case inString && c == '\\':
+			escaped = true
+			continue
+		case c == '"':
+			inString = !inString
+			continue
+		}
+		if c >= 0x20 || !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			continue
+		}
+		if b == nil {
+			b = []byte(text)
+			firstLine = strings.Count(text[:i], "\n") + 1
+		}
+		n++
+		switch {
+		case !inString || c == '\t' || c == '\n' || c == '\r':
+			b[i] = ' '
+		default:
+			b[i] = 0x7F
+		}
+	}
+	if b == nil {
+		return text, nil
+	}
+	return string(b), []string{fmt.Sprintf("line %d: %d raw control characters (such as NUL), which JSON does not allow, removed or read as spaces", firstLine, n)}
 }
 
 // jsonError adds the line and column to a JSON syntax or type error.
@@ -216,12 +277,70 @@ func parseAlibaba(m map[string]any, opts Options) (*Transcript, error) {
 	} else if r, ok := m["Result"].(map[string]any); ok {
 		root = object{r, "$.Result"}
 	}
+	return parseSentences(root, opts)
+}
+
+// isSentences reports whether a JSON array is Alibaba Cloud's Sentences
+// stored bare, as many integrations keep them: objects with BeginTime.
+func isSentences(arr []any) bool {
+	if len(arr) == 0 {
+		return false
+	}
+	first, ok := arr[0].(map[string]any)
+	return ok && first["BeginTime"] != nil
+}
+
+// parseSentences reads the Sentences of root: {"BeginTime": ms, "EndTime":
+// ms, "Text": ..., "ChannelId": 0, "SpeakerId": "1", "SpeechRate": ...,
+// "EmotionValue": ...}. ChannelId is the speaker, unless every sentence is
+// on one channel and SpeakerId names more than one speaker: a mono
+// recording with diarization, whose speakers then come from SpeakerId.
+func parseSentences(root object, opts Options) (*Transcript, error) {
 	sentences, err := root.list("Sentences")
 	if err != nil {
 		return nil, err
 	}
 	t := &Transcript{Format: "alibaba", Timed: true}
-	return t, t.addNumbered(sentences, asrKeys{"BeginTime", "EndTime", "Text", "ChannelId"}, opts)
+	speakers, warning := diarized(sentences)
+	if speakers == nil {
+		return t, t.addNumbered(sentences, asrKeys{"BeginTime", "EndTime", "Text", "ChannelId"}, opts)
+	}
+	t.Warnings = append(t.Warnings, warning)
+	for _, s := range sentences {
+		seg, err := s.timed("BeginTime", "EndTime", "Text", 0.001)
+		if err != nil {
+			return nil, err
+		}
+		if seg.Speaker, err = byIndex(speakers[fmt.Sprint(s.m["SpeakerId"])], opts, s.at("SpeakerId")); err != nil {
+			return nil, err
+		}
+		t.Segments = append(t.Segments, seg)
+	}
+	return t, nil
+}
+
+// diarized numbers the speakers of sentences that are all on one channel
+// but name several SpeakerIds, in order of first appearance (the first to
+// speak is number 0, the agent with --agent-channel left); nil when the
+// channels tell the speakers apart, or SpeakerId does not.
+func diarized(sentences []object) (map[string]int, string) {
+	channels, speakers := map[string]bool{}, map[string]int{}
+	var order []string
+	for _, s := range sentences {
+		channels[fmt.Sprint(s.m["ChannelId"])] = true
+		id, ok := s.m["SpeakerId"]
+		if !ok || id == nil {
+			return nil, ""
+		}
+		if _, seen := speakers[fmt.Sprint(id)]; !seen {
+			speakers[fmt.Sprint(id)] = len(order)
+			order = append(order, fmt.Sprint(id))
+		}
+	}
+	if len(channels) != 1 || len(order) < 2 {
+		return nil, ""
+	}
+	return speakers, fmt.Sprintf("every sentence is on one channel, but SpeakerId names %d speakers: speakers taken from SpeakerId, %q (the first to speak) as speaker 0 and %q as speaker 1", len(order), order[0], order[1])
 }
 
 // asrKeys name the fields of an ASR sentence with times in milliseconds and

@@ -8,12 +8,12 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
+	"unicode"
 
+	"github.com/callqa/callqa/internal/inputfile"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
@@ -67,19 +67,12 @@ var (
 	DefaultCustomerRoles = []string{"客户", "客戶", "顾客", "顧客", "用户", "用戶", "来电人", "來電人", "customer", "caller"}
 )
 
-// ReadFile reads a transcript file.
+// ReadFile reads a transcript file: a regular file (a FIFO would block)
+// of at most MaxSize bytes.
 func ReadFile(path string, opts Options) (*Transcript, error) {
-	f, err := os.Open(path)
+	data, err := inputfile.Read(path, MaxSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSize {
-		return nil, fmt.Errorf("transcript larger than %d MB", MaxSize>>20)
 	}
 	return Parse(data, opts)
 }
@@ -91,8 +84,8 @@ func Parse(data []byte, opts Options) (*Transcript, error) {
 		return nil, errors.New("empty transcript")
 	}
 	text, enc, warnings := decodeText(data)
-	if strings.TrimSpace(text) == "" {
-		return nil, errors.New("empty transcript")
+	if strings.TrimFunc(text, blank) == "" {
+		return nil, errors.New("empty transcript (nothing but spaces and control characters)")
 	}
 	format := detectFormat(text)
 	var t *Transcript
@@ -141,22 +134,33 @@ func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// clean repairs what can be repaired, with a warning each: NUL characters,
-// empty utterances, segments out of time order.
+// clean repairs what can be repaired, with a warning each: control
+// characters (NUL and the like), empty utterances, segments out of time
+// order. It warns about what it cannot repair: no utterances at all, a
+// speaker overlapping themself, a silence longer than the rest of the call.
 func (t *Transcript) clean() {
 	kept := t.Segments[:0]
 	for i, s := range t.Segments {
-		if strings.ContainsRune(s.Text, 0) {
-			s.Text = strings.ReplaceAll(s.Text, "\x00", "")
-			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: NUL characters removed", i))
+		if strings.ContainsFunc(s.Text, isControl) {
+			s.Text = strings.Map(func(r rune) rune {
+				if isControl(r) {
+					return -1
+				}
+				return r
+			}, s.Text)
+			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: NUL or other control characters removed", i))
 		}
-		if strings.TrimSpace(s.Text) == "" {
+		if strings.TrimFunc(s.Text, blank) == "" {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: empty text, skipped", i))
 			continue
 		}
 		kept = append(kept, s)
 	}
 	t.Segments = kept
+	if len(t.Segments) == 0 {
+		t.Warnings = append(t.Warnings, "no utterances: the transcript is empty, so no rule on what was said could be checked")
+		return
+	}
 	if t.Timed && !slices.IsSortedFunc(t.Segments, bySegmentStart) {
 		slices.SortStableFunc(t.Segments, bySegmentStart)
 		t.Warnings = append(t.Warnings, "segments were not in time order: sorted by start time")
@@ -164,6 +168,68 @@ func (t *Transcript) clean() {
 	if n := t.count(Unknown); n > 0 {
 		t.Warnings = append(t.Warnings, fmt.Sprintf("%d segments name no speaker: rules for the agent or the customer do not apply to them", n))
 	}
+	if t.Timed {
+		t.Warnings = append(t.Warnings, t.checkOverlaps()...)
+		t.Warnings = append(t.Warnings, t.checkGaps()...)
+	}
+}
+
+// isControl reports a control character other than the tab and line
+// ends, which are spaces in text.
+func isControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
+}
+
+// blank reports a character that says nothing: a space, a control or a
+// format character (a zero-width space, a byte-order mark).
+func blank(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// selfOverlapS is how much one speaker's segments may overlap before it
+// is worth a warning: ASR word boundaries overlap by a few milliseconds.
+const selfOverlapS = 0.1
+
+// checkOverlaps warns when one speaker's segments overlap: that speaker's
+// talk time counts the overlap once (Intervals merges them), so the times
+// or the speaker labels are likely wrong.
+func (t *Transcript) checkOverlaps() []string {
+	var out []string
+	for _, speaker := range []string{Agent, Customer, Unknown} {
+		n, end := 0, math.Inf(-1)
+		var first string
+		for _, s := range t.Segments {
+			if s.Speaker != speaker {
+				continue
+			}
+			if over := min(end, s.End) - s.Start; over > selfOverlapS {
+				if n == 0 {
+					first = fmt.Sprintf("%.1f–%.1f s, while their speech lasts until %.1f s", s.Start, s.End, end)
+				}
+				n++
+			}
+			end = max(end, s.End)
+		}
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%d segments of the %s overlap the same speaker's earlier speech (the first: %s): talk time counts the overlap once", n, speaker, first))
+		}
+	}
+	return out
+}
+
+// checkGaps warns about a silence longer than a minute and longer than
+// all the rest of the transcript's span: one segment far from the others
+// is likely a wrong time (milliseconds read as seconds, a date).
+func (t *Transcript) checkGaps() []string {
+	begin, end := t.Segments[0].Start, t.End()
+	reach := begin
+	for _, s := range t.Segments {
+		if gap := s.Start - reach; gap > 60 && gap > (end-begin)-gap {
+			return []string{fmt.Sprintf("nobody speaks for %.0f s before the segment at %.1f s, longer than all the rest of the call (%.0f s): check its times", gap, s.Start, (end-begin)-gap)}
+		}
+		reach = max(reach, s.End)
+	}
+	return nil
 }
 
 func (t *Transcript) count(speaker string) int {
@@ -178,6 +244,11 @@ func (t *Transcript) count(speaker string) int {
 
 func bySegmentStart(a, b Segment) int { return cmp.Compare(a.Start, b.Start) }
 
+// MaxTime is the latest time, in seconds, a transcript may give: no call
+// lasts a day, so a later time (1e12 s, 99999999 h) is a broken file, and
+// the whole transcript is refused rather than half believed.
+const MaxTime = 24 * 60 * 60
+
 // checkTimes rejects times a recording cannot have; where says where they
 // were found.
 func checkTimes(start, end float64, where string) error {
@@ -186,6 +257,8 @@ func checkTimes(start, end float64, where string) error {
 		return fmt.Errorf("%s: time is not a number", where)
 	case start < 0 || end < 0:
 		return fmt.Errorf("%s: negative time (start %g, end %g)", where, start, end)
+	case end > MaxTime:
+		return fmt.Errorf("%s: time %g s is beyond 24 hours, longer than any call (are the units right?)", where, end)
 	case end < start:
 		return fmt.Errorf("%s: ends at %g before it starts at %g", where, end, start)
 	}

@@ -129,13 +129,17 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"Result": {"Sentences": [{"BeginTime": 0, "EndTime": 10, "Text": "x", "ChannelId": 1}]}}`))
 	f.Add([]byte(`[{"sentence_info": [{"start": 0, "end": 10, "text": "x", "spk": 0}]}]`))
 	f.Add([]byte("\xff\xfe\x57\x5b\x2d\x5e\x1a\xff"))
+	f.Add([]byte("{\"segments\": [{\"speaker\": \"agent\", \"start\": 0, \"end\": 1, \"text\": \"a\x00\\\x01b\n\"}]}\x00"))
+	f.Add([]byte(`[{"BeginTime": 0, "EndTime": 10, "Text": "x", "ChannelId": 0, "SpeakerId": "1"}, {"BeginTime": 5, "EndTime": 9, "Text": "y", "ChannelId": 0, "SpeakerId": 2}]`))
+	f.Add([]byte("\xab\xc8\xaa\x41\xa1\x47\xb1\x7a\xa6\x6e\n"))
+	f.Add([]byte("1\n99999999:00:00,000 --> 99999999:00:01,000\n坐席：您好\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tr, err := Parse(b, opts)
 		if err != nil {
 			return
 		}
 		for i, s := range tr.Segments {
-			if s.End < s.Start || s.Start < 0 || strings.ContainsRune(s.Text, 0) || strings.TrimSpace(s.Text) == "" {
+			if s.End < s.Start || s.Start < 0 || s.End > MaxTime || strings.ContainsFunc(s.Text, isControl) || strings.TrimFunc(s.Text, blank) == "" {
 				t.Fatalf("segment %d accepted as %+v", i, s)
 			}
 			if s.Speaker != Agent && s.Speaker != Customer && s.Speaker != Unknown {
