@@ -3,21 +3,20 @@ package lexicon
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"iter"
 	"math"
-	"os"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // FileError is a lexicon file that cannot be read: missing, unreadable,
@@ -28,57 +27,27 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	var errno syscall.Errno
-	switch {
-	case errors.Is(e.Err, fs.ErrNotExist):
-		return e.Path + ": no such file"
-	case errors.As(e.Err, &errno):
-		return e.Path + ": " + errno.Error()
+	err := e.Err
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		err = pe.Err // the path is said once, first
 	}
-	return e.Path + ": " + e.Err.Error()
+	if errors.Is(err, fs.ErrNotExist) {
+		return e.Path + ": no such file"
+	}
+	return e.Path + ": " + err.Error()
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
 
-// readFile reads a lexicon file of at most MaxSize bytes. It opens without
-// blocking and reads only a regular file, so that a FIFO is an error, not
-// a hang, and a device such as /dev/zero is not read without end.
+// readFile reads a lexicon file of at most MaxSize bytes, only a regular
+// one, opened without blocking (inputfile): a FIFO is an error, not a hang,
+// and /dev/zero is not read without end.
 func readFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	data, err := inputfile.Read(path, MaxSize)
 	if err != nil {
 		return nil, &FileError{path, err}
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, &FileError{path, err}
-	}
-	if !info.Mode().IsRegular() {
-		return nil, &FileError{path, fmt.Errorf("not a regular file but %s", fileKind(info.Mode()))}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, &FileError{path, err}
-	}
-	if len(data) > MaxSize {
-		return nil, &FileError{path, fmt.Errorf("larger than the %d MB cap on lexicon files", MaxSize>>20)}
 	}
 	return data, nil
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
 
 // day bounds the settings and rule fields in seconds: no call is longer.

@@ -44,11 +44,11 @@ func TestLoadReadsOnlyRegularFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct{ path, want string }{
-		{fifo, fifo + ": not a regular file but a named pipe"},
-		{"/dev/zero", "/dev/zero: not a regular file but a device"},
-		{big, big + ": larger than the 64 MB cap on lexicon files"},
+		{fifo, fifo + ": not a regular file (a named pipe)"},
+		{"/dev/zero", "/dev/zero: not a regular file (a character device)"},
+		{big, big + ": larger than 64 MB, the most callqa reads"},
 		{filepath.Join(dir, "missing.yaml"), filepath.Join(dir, "missing.yaml") + ": no such file"},
-		{dir, dir + ": not a regular file but a folder"},
+		{dir, dir + ": a folder, not a file"},
 	}
 	for _, tt := range tests {
 		if tt.path == "/dev/zero" {
