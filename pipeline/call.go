@@ -42,7 +42,10 @@ type Call struct {
 	GreetingOK, ClosingOK *bool
 	// Card is the score with every hit, text and audio, in time order, and
 	// what each cost.
-	Card     score.Card
+	Card score.Card
+	// Review lists why the call's figures need a person to check them
+	// (the Review* reasons): such a call is never a clean pass.
+	Review   []string
 	Warnings []string
 	Err      error
 }
@@ -75,6 +78,15 @@ func (c *Call) End() float64 {
 		end = max(end, c.Transcript.End())
 	}
 	return end
+}
+
+// Passed is the call's verdict: nil without a score, or when the call
+// needs review (a truncated or silent recording cannot show a pass).
+func (c *Call) Passed() *bool {
+	if !c.Scored() || len(c.Review) > 0 {
+		return nil
+	}
+	return &c.Card.Passed
 }
 
 // MeasuredS is the length silence was measured over: the recording's, or

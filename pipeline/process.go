@@ -102,6 +102,9 @@ func (e *Engine) Process(in source.Call) (c Call) {
 	if err := e.check(&c); err != nil {
 		return fail(err)
 	}
+	var warnings []string
+	c.Review, warnings = reviewReasons(&c)
+	c.Warnings = append(c.Warnings, warnings...)
 	return c
 }
 

@@ -128,9 +128,13 @@ func Measures(c *pipeline.Call) []Fact {
 	return m
 }
 
-// Verdict is "passed" or "failed".
-func verdict(c score.Card) string {
-	if c.Passed {
+// Verdict is "passed", "failed", or "needs review" when the call's
+// recording or transcript cannot support its score.
+func Verdict(c *pipeline.Call) string {
+	switch p := c.Passed(); {
+	case p == nil && len(c.Review) > 0:
+		return "needs review"
+	case p != nil && *p:
 		return "passed"
 	}
 	return "failed"

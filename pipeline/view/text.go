@@ -54,7 +54,7 @@ func WriteText(w io.Writer, c *pipeline.Call, lex *lexicon.Lexicon) error {
 	for _, b := range score.Breakdown(c.Card.Hits, lex) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", ascii(Points(b.Points)), b.RuleID, b.Note())
 	}
-	fmt.Fprintf(tw, "  = %g\t%s (pass mark %g)\n", c.Card.Score, verdict(c.Card), lex.Settings.PassMark)
+	fmt.Fprintf(tw, "  = %g\t%s (pass mark %g)\n", c.Card.Score, Verdict(c), lex.Settings.PassMark)
 	return tw.Flush()
 }
 

@@ -44,8 +44,9 @@ type callPage struct {
 
 type scoreView struct {
 	Score, PassMark string
-	Passed          bool
-	Rules           []costView
+	// Verdict is view.Verdict, and VerdictClass its CSS class.
+	Verdict, VerdictClass string
+	Rules                 []costView
 }
 
 type costView struct {
@@ -104,7 +105,8 @@ func newCallPage(c *pipeline.Call, lex *lexicon.Lexicon, opts CallOptions) callP
 	}
 	p.Measures = view.Measures(c)
 	if c.Scored() {
-		sv := &scoreView{Score: num(c.Card.Score), PassMark: num(lex.Settings.PassMark), Passed: c.Card.Passed}
+		sv := &scoreView{Score: num(c.Card.Score), PassMark: num(lex.Settings.PassMark), Verdict: view.Verdict(c)}
+		sv.VerdictClass = strings.ReplaceAll(sv.Verdict, " ", "-")
 		for _, b := range score.Breakdown(c.Card.Hits, lex) {
 			sv.Rules = append(sv.Rules, costView{Rule: b.RuleID, Points: view.Points(b.Points), Note: b.Note()})
 		}
