@@ -50,9 +50,11 @@ func newReportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report DIR --html FILE",
 		Short: "Sum up a run's Parquet output as one HTML page, with pages for the worst calls",
-		Long: `Report reads the calls*.parquet and hits*.parquet of a run (every shard's part)
-in DIR and writes a self-contained HTML page (no network needed): the score
-distribution and pass rate, the top rules and categories, a table per agent and
+		Long: `Report reads the run in DIR: every shard's part, as its run manifest (run.json,
+run-i-of-n.json) names and checks it; it says which run it read and which
+shards are missing, and refuses a folder with files of two runs. It writes a
+self-contained HTML page (no network needed): the score distribution and pass
+rate, the top rules and categories, a table per agent and
 per team, the dead-air and overtalk distributions, the calls that failed, and
 the worst calls, each linked to its inspect page. Those pages are checked again
 from the recordings and transcripts the rows name, with the lexicon given here,
@@ -72,9 +74,21 @@ call now gives other numbers than the stored row (give report the run's --lexico
 }
 
 func runReport(stderr io.Writer, opts reportOptions, dir string) error {
-	calls, hits, err := sink.Read(dir)
+	set, calls, hits, err := sink.Read(dir)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(stderr, "callqa: reading %s: %s\n", dir, set)
+	if len(set.Missing) > 0 {
+		var missing []string
+		for _, p := range set.Missing {
+			missing = append(missing, p.String())
+		}
+		fmt.Fprintf(stderr, "callqa: warning: shards %s are missing (not run yet, or failed): this report covers %d of %d shards\n",
+			strings.Join(missing, ", "), set.Count-len(set.Missing), set.Count)
+	}
+	for _, note := range set.Notes {
+		fmt.Fprintf(stderr, "callqa: warning: %s\n", note)
 	}
 	manifest := map[string]source.Call{}
 	if opts.Manifest != "" {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,7 +74,7 @@ type runOptions struct {
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	o.engineOptions.AddFlags(f)
-	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet, hits.parquet and intervals.parquet (required)")
+	f.StringVarP(&o.Out, "out", "o", "", "folder for calls.parquet, hits.parquet, intervals.parquet, utterances.parquet and run.json (required)")
 	f.IntVarP(&o.Workers, "workers", "j", runtime.NumCPU(), "calls processed in parallel")
 	f.StringVar(&o.MaxFailures, "max-failures", "", "stop, writing nothing, when more calls than this fail: a count (10) or a share of the calls (5%)")
 	f.DurationVar(&o.LogEvery, "log-every", 30*time.Second, "when stderr is not a terminal, a progress line at most this often")
@@ -105,6 +107,9 @@ func (o *runOptions) validate(args []string) error {
 	case o.CallTimeout < 0:
 		return usageError{fmt.Errorf("--call-timeout must not be negative, not %v", o.CallTimeout)}
 	}
+	if fi, err := os.Stat(o.Out); err == nil && !fi.IsDir() || errors.Is(err, syscall.ENOTDIR) {
+		return usageError{fmt.Errorf("--out %s: not a directory", o.Out)}
+	}
 	if _, err := parseFailureLimit(o.MaxFailures); err != nil {
 		return usageError{err}
 	}
@@ -126,9 +131,13 @@ same stem in one folder make one call whose id is NAME. A transcript's format
 (canonical JSON, Alibaba Cloud, FunASR or Whisper JSON, role-prefixed text,
 SRT, WebVTT) and encoding (UTF-8, UTF-16 with BOM, GB18030/GBK) are detected
 from its content. It writes DIR/calls.parquet (one row per call),
-DIR/hits.parquet (one row per rule hit) and DIR/intervals.parquet (each
-stretch of speech, silence and overtalk the call's figures add up). The files
-appear only when complete.
+DIR/hits.parquet (one row per rule hit), DIR/intervals.parquet (each stretch
+of speech, silence and overtalk the call's figures add up),
+DIR/utterances.parquet (each transcript segment) and DIR/run.json, the run
+manifest that names them (with --shard i/n: calls-i-of-n.parquet and so on).
+The files appear only when complete, together; they replace the files of any
+other run in DIR (another lexicon, another shard count), so that DIR always
+holds one run. A second run into DIR while one runs there is refused.
 
 Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 2 usage error; 3 finished, but some calls failed (their rows carry the error).`,
@@ -145,34 +154,19 @@ Exit codes: 0 all calls processed; 1 fatal error (nothing written);
 
 func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	started := time.Now()
+	stderr := cmd.ErrOrStderr()
 	part, err := opts.shard()
 	if err != nil {
 		return err
 	}
-	var calls []source.Call
-	if opts.Manifest != "" {
-		if calls, err = source.ReadManifest(opts.Manifest); err != nil {
-			return err
-		}
+	calls, err := findCalls(opts.Manifest, inputs)
+	if err != nil {
+		return err
 	}
-	if len(inputs) > 0 {
-		found, err := source.Find(inputs)
-		if err != nil {
-			return err
-		}
-		calls = append(calls, found...)
-	}
-	source.MarkDuplicates(calls)
-	if len(calls) == 0 {
-		return fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
-	}
+	found := len(calls)
 	// Duplicates were marked over all calls, so a duplicate id (which
 	// hashes to the same shard) is still reported.
 	calls = slices.DeleteFunc(calls, func(c source.Call) bool { return !part.Owns(c.ID) })
-	names := sink.Unsharded
-	if part.Sharded() {
-		names = sink.ShardNames(part.Index, part.Count)
-	}
 	// A call decodes ahead on a second core only when fewer calls than
 	// workers leave cores the user allowed idle (one long call): with
 	// --workers 1 callqa keeps to one core.
@@ -181,20 +175,28 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := sink.Create(opts.Out, names, map[string]string{
-		"callqa.schema_version":  fmt.Sprint(sink.SchemaVersion),
-		"callqa.lexicon_version": engine.LexiconVersion(),
-		"callqa.agent_channel":   opts.AgentChannel,
-		"callqa.shard":           part.String(),
+	w, err := sink.Create(cmd.Context(), opts.Out, sink.Run{
+		Part:           sink.Part{Index: part.Index, Count: max(part.Count, 1)},
+		LexiconVersion: engine.LexiconVersion(),
+		Settings: map[string]string{
+			"agent_channel":  opts.AgentChannel,
+			"agent_roles":    strings.Join(opts.AgentRoles, ","),
+			"customer_roles": strings.Join(opts.CustomerRoles, ","),
+		},
+		Callqa:     versionString(),
+		CallsFound: found,
 	})
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
+	if len(w.Cleaned) > 0 {
+		fmt.Fprintf(stderr, "callqa: removed what an interrupted run left in %s: %s\n", opts.Out, strings.Join(w.Cleaned, ", "))
+	}
 
 	limit, _ := parseFailureLimit(opts.MaxFailures)
 	maxFailed := limit.max(len(calls))
-	prog := newProgress(cmd.ErrOrStderr(), len(calls), opts.LogEvery)
+	prog := newProgress(stderr, len(calls), opts.LogEvery)
 	var sum summary
 	err = engine.Run(cmd.Context(), calls, opts.Workers, func(c pipeline.Call) error {
 		sum.add(&c)
@@ -209,14 +211,57 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	if err := w.Commit(); err != nil {
+	if err := w.Commit(cmd.Context()); err != nil {
 		return err
 	}
-	sum.print(cmd.ErrOrStderr(), opts.Out, names, time.Since(started))
+	sum.print(stderr, opts.Out, w, time.Since(started))
 	if sum.failed > 0 {
 		return errCallsFailed
 	}
 	return nil
+}
+
+// findCalls lists the calls of the manifest and the inputs, with absolute
+// paths, so that the paths stored in the rows find the files from any
+// working directory (callqa report, DuckDB users). A manifest's paths are
+// relative to the manifest; they are made absolute once read, so that its
+// messages name it as given.
+func findCalls(manifest string, inputs []string) ([]source.Call, error) {
+	var calls []source.Call
+	if manifest != "" {
+		var err error
+		if calls, err = source.ReadManifest(manifest); err != nil {
+			return nil, err
+		}
+		for i := range calls {
+			for _, p := range []*string{&calls[i].AudioPath, &calls[i].TranscriptPath} {
+				if *p != "" {
+					if *p, err = filepath.Abs(*p); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	if len(inputs) > 0 {
+		abs := make([]string, len(inputs))
+		for i, in := range inputs {
+			var err error
+			if abs[i], err = filepath.Abs(in); err != nil {
+				return nil, err
+			}
+		}
+		found, err := source.Find(abs)
+		if err != nil {
+			return nil, err
+		}
+		calls = append(calls, found...)
+	}
+	source.MarkDuplicates(calls)
+	if len(calls) == 0 {
+		return nil, fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
+	}
+	return calls, nil
 }
 
 // summary counts what a run did, for the closing lines.
@@ -247,7 +292,7 @@ func (s *summary) add(c *pipeline.Call) {
 	}
 }
 
-func (s *summary) print(w io.Writer, dir string, names sink.FileNames, wall time.Duration) {
+func (s *summary) print(w io.Writer, dir string, out *sink.Writer, wall time.Duration) {
 	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed; %d hits\n",
 		s.calls, s.calls-s.failed, s.failed, s.passed, s.hits)
 	speed := ""
@@ -261,6 +306,11 @@ func (s *summary) print(w io.Writer, dir string, names sink.FileNames, wall time
 	if more := s.failed - len(s.failures); more > 0 {
 		fmt.Fprintf(w, "callqa: failed: ... and %d more (see the error column)\n", more)
 	}
-	fmt.Fprintf(w, "callqa: wrote %s, %s and %s\n",
-		filepath.Join(dir, names.Calls), filepath.Join(dir, names.Hits), filepath.Join(dir, names.Intervals))
+	if len(out.Replaced) > 0 {
+		fmt.Fprintf(w, "callqa: replaced another run's files: removed %s\n", strings.Join(out.Replaced, ", "))
+	}
+	names := out.Names()
+	fmt.Fprintf(w, "callqa: wrote %s, %s, %s and %s, listed in %s (run %s)\n",
+		filepath.Join(dir, names.Calls), filepath.Join(dir, names.Hits), filepath.Join(dir, names.Intervals),
+		filepath.Join(dir, names.Utterances), filepath.Join(dir, names.Run), out.RunID())
 }

@@ -16,11 +16,12 @@ func newSchemaCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "schema",
 		Short: "Print the output columns, with types and meaning, and DuckDB queries over them",
-		Long: `Schema prints every column of calls*.parquet and hits*.parquet with its DuckDB
-type and meaning, then ready-to-use DuckDB queries (views over all part files,
-score per agent per day, top rules, calls to review first, failed calls) for
-the output folder given with --dir. With --sql it prints only the SQL, to pipe
-into duckdb.`,
+		Long: `Schema prints every column of calls*.parquet, hits*.parquet, intervals*.parquet
+and utterances*.parquet with its DuckDB type and meaning, then ready-to-use
+DuckDB queries (views over all part files, score per agent per day, top rules,
+calls to review first, failed calls, one call's timeline, a search of the
+night's words) for the output folder given with --dir. With --sql it prints
+only the SQL, to pipe into duckdb.`,
 		Example: `  callqa schema --dir /data/qa/day=2026-11-21
   callqa schema --dir out --sql | duckdb`,
 		Args: cobra.NoArgs,

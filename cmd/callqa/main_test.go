@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -60,11 +61,12 @@ func TestScripts(t *testing.T) {
 			"duckdb":      duckQuery,
 			"waitfile":    waitFileCmd,
 			"copies":      copiesCmd,
+			"exits":       exitsCmd,
 		},
 	})
 }
 
-// sameParquet DIR_A DIR_B: the calls*, hits* and intervals*.parquet files of
+// sameParquet DIR_A DIR_B: the calls*, hits*, intervals* and utterances*.parquet files of
 // the two folders hold the same rows (as multisets), read with DuckDB.
 func sameParquet(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
@@ -74,7 +76,7 @@ func sameParquet(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	defer db.Close()
 	same := true
-	for _, table := range []string{"calls", "hits", "intervals"} {
+	for _, table := range []string{"calls", "hits", "intervals", "utterances"} {
 		a := filepath.Join(ts.MkAbs(args[0]), table+"*.parquet")
 		b := filepath.Join(ts.MkAbs(args[1]), table+"*.parquet")
 		var rowsA, rowsB, onlyA, onlyB int
@@ -158,5 +160,25 @@ func copiesCmd(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.MkdirAll(dir, 0o755))
 	for i := range n {
 		ts.Check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("c%04d%s", i, filepath.Ext(args[1]))), data, 0o644))
+	}
+}
+
+// exitsCmd CODE PROG [ARGS...]: runs PROG as exec does and checks its exit
+// code (exec only tells success from failure).
+func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	code := 0
+	var exit *exec.ExitError
+	if err := ts.Exec(args[1], args[2:]...); errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	if code != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], code, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // File is a file being written aside. Nothing appears under its name until
@@ -20,9 +21,12 @@ type File struct {
 	done bool
 }
 
+// tmpInfix separates a temporary file's target name from its random tail.
+const tmpInfix = ".tmp-"
+
 // Create starts writing the file at path. Its folder must exist.
 func Create(path string) (*File, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+tmpInfix+"*")
 	if err != nil {
 		return nil, err
 	}
@@ -37,10 +41,7 @@ func (f *File) Commit() error {
 		return errors.New("atomicfile: " + f.path + " already committed or aborted")
 	}
 	f.done = true
-	err := errors.Join(f.Sync(), f.Close())
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
+	err := f.finish()
 	if err == nil {
 		err = os.Rename(f.Name(), f.path)
 	}
@@ -48,8 +49,28 @@ func (f *File) Commit() error {
 		os.Remove(f.Name())
 		return err
 	}
-	return syncDir(filepath.Dir(f.path))
+	return SyncDir(filepath.Dir(f.path))
 }
+
+// Finish syncs and closes the file, readable by all, but leaves it aside:
+// for a caller that renames several files into place together (the parts
+// of a run, pipeline/sink), from Name to Path. Abort still removes it.
+func (f *File) Finish() error {
+	if f.done {
+		return errors.New("atomicfile: " + f.path + " already committed or aborted")
+	}
+	return f.finish()
+}
+
+func (f *File) finish() error {
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		return err
+	}
+	return os.Chmod(f.Name(), 0o644)
+}
+
+// Path is where the file goes on Commit.
+func (f *File) Path() string { return f.path }
 
 // Abort removes the unfinished file. It does nothing after Commit.
 func (f *File) Abort() {
@@ -74,8 +95,20 @@ func Write(path string, write func(io.Writer) error) error {
 	return f.Commit()
 }
 
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
+// Target is the name of the file a temporary file named name (a base name)
+// was being written for, if it is one: what a clean-up needs to tell whose
+// it is.
+func Target(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, ".")
+	i := strings.LastIndex(rest, tmpInfix)
+	if !ok || i <= 0 {
+		return "", false
+	}
+	return rest[:i], true
+}
+
+// SyncDir makes a rename in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

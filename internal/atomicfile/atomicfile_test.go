@@ -106,3 +106,35 @@ func onlyFiles(t *testing.T, dir string, names ...string) {
 		}
 	}
 }
+
+// Finish leaves a complete file aside, under its temporary name, for a
+// caller that renames several together; Abort still removes it.
+func TestFinish(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Create(filepath.Join(dir, "a.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, "data")
+	if err := f.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(f.Name()); err != nil || string(b) != "data" {
+		t.Errorf("after Finish: %q, %v", b, err)
+	}
+	if target, ok := Target(filepath.Base(f.Name())); !ok || target != "a.parquet" || f.Path() != filepath.Join(dir, "a.parquet") {
+		t.Errorf("Target(%s) = %q, %v", f.Name(), target, ok)
+	}
+	f.Abort()
+	onlyFiles(t, dir)
+}
+
+func TestTarget(t *testing.T) {
+	for name, want := range map[string]string{
+		".calls.parquet.tmp-123": "calls.parquet", ".a.tmp-b.tmp-1": "a.tmp-b", "calls.parquet": "", ".tmp-1": "", ".x.tmp": "",
+	} {
+		if got, _ := Target(name); got != want {
+			t.Errorf("Target(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

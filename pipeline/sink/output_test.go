@@ -2,6 +2,7 @@ package sink
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ func sampleStarted() *time.Time {
 	return &t
 }
 
-func sampleRows() ([]CallRow, [][]HitRow, [][]IntervalRow) {
+func sampleRows() ([]CallRow, [][]HitRow, [][]IntervalRow, [][]UtteranceRow) {
 	started := *sampleStarted()
 	calls := []CallRow{
 		{CallID: "c1", AudioPath: ptr("a/c1.wav"), AgentID: ptr("1086"), Team: ptr("北京一组"), StartedAt: &started,
@@ -39,24 +40,44 @@ func sampleRows() ([]CallRow, [][]HitRow, [][]IntervalRow) {
 		},
 		nil,
 	}
-	return calls, hits, intervals
+	utterances := [][]UtteranceRow{
+		{
+			{CallID: "c1", SegmentIndex: 0, Speaker: "agent", StartS: ptr(0.5), EndS: ptr(3.25), Text: "您好，請問", Normalized: "您好请问"},
+			{CallID: "c1", SegmentIndex: 1, Speaker: "customer", StartS: ptr(3.0), EndS: ptr(6.0), Text: "我想退款", Normalized: "我想退款"},
+		},
+		nil,
+	}
+	return calls, hits, intervals, utterances
+}
+
+// sampleRun is the run the sample rows are written as.
+func sampleRun(p Part) Run {
+	return Run{Part: p, LexiconVersion: "lex@1+abc", Settings: map[string]string{"agent_channel": "left"}, Callqa: "test", CallsFound: 2}
+}
+
+// writePart writes rows i of the sample (all when i < 0) as part p of run.
+func writePart(t testing.TB, dir string, run Run, i int) {
+	t.Helper()
+	w, err := Create(context.Background(), dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, hits, intervals, utterances := sampleRows()
+	for j := range calls {
+		if i < 0 || i == j {
+			if err := w.write(calls[j], hits[j], intervals[j], utterances[j]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func writeSample(t testing.TB, dir string) {
 	t.Helper()
-	w, err := Create(dir, Unsharded, map[string]string{"callqa.lexicon_version": "lex@1+abc"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls, hits, intervals := sampleRows()
-	for i := range calls {
-		if err := w.write(calls[i], hits[i], intervals[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	writePart(t, dir, sampleRun(Whole), -1)
 }
 
 // sampleDB writes the sample rows into a new folder and opens DuckDB.
@@ -144,7 +165,7 @@ func TestDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeSample(t, a)
 	writeSample(t, b)
-	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet"} {
+	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet", "utterances.parquet", "run.json"} {
 		x, _ := os.ReadFile(filepath.Join(a, name))
 		y, _ := os.ReadFile(filepath.Join(b, name))
 		if len(x) == 0 || !bytes.Equal(x, y) {
@@ -155,25 +176,40 @@ func TestDeterministic(t *testing.T) {
 
 func TestNothingVisibleBeforeCommit(t *testing.T) {
 	dir := t.TempDir()
-	w, err := Create(dir, Unsharded, nil)
+	w, err := Create(context.Background(), dir, sampleRun(Whole))
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls, hits, intervals := sampleRows()
-	if err := w.write(calls[0], hits[0], intervals[0]); err != nil {
+	calls, hits, intervals, utterances := sampleRows()
+	if err := w.write(calls[0], hits[0], intervals[0], utterances[0]); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet"} {
+	for _, name := range []string{"calls.parquet", "hits.parquet", "intervals.parquet", "utterances.parquet", "run.json"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
 			t.Errorf("%s exists before Commit", name)
 		}
 	}
 	w.Abort()
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 0 {
+	if entries := visible(t, dir); len(entries) != 0 {
 		t.Errorf("Abort left %v", entries)
 	}
-	if err := w.Commit(); err == nil {
+	if err := w.Commit(context.Background()); err == nil {
 		t.Error("Commit after Abort succeeded")
 	}
+}
+
+// visible lists the files in dir but the folder's lock, which stays.
+func visible(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() != folderLock {
+			names = append(names, e.Name())
+		}
+	}
+	return names
 }

@@ -17,11 +17,14 @@ func TestReadGivesBackWhatWasWritten(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".calls.parquet.tmp-1"), []byte("junk"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	calls, hits, err := Read(dir)
+	set, calls, hits, err := Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCalls, wantHits, _ := sampleRows()
+	if set.Legacy || set.Count != 1 || len(set.Parts) != 1 || set.Parts[0].RunID != sampleRun(Whole).ID() {
+		t.Errorf("set = %+v", set)
+	}
+	wantCalls, wantHits, _, _ := sampleRows()
 	for i := range wantCalls {
 		wantCalls[i].StartedAt = nil // compared below: the zone comes back as UTC
 	}
@@ -39,40 +42,33 @@ func TestReadGivesBackWhatWasWritten(t *testing.T) {
 
 func TestReadJoinsShards(t *testing.T) {
 	dir := t.TempDir()
-	calls, hits, intervals := sampleRows()
-	for i := range calls {
-		w, err := Create(dir, ShardNames(i, 2), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.write(calls[i], hits[i], intervals[i]); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Commit(); err != nil {
-			t.Fatal(err)
-		}
+	for i := range 2 {
+		writePart(t, dir, sampleRun(Part{Index: i, Count: 2}), i)
 	}
-	got, gotHits, err := Read(dir)
+	set, got, gotHits, err := Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].CallID != "c1" || got[1].CallID != "c2" || len(gotHits) != 1 {
 		t.Errorf("read %d calls (%v), %d hits", len(got), got, len(gotHits))
 	}
+	if set.Count != 2 || len(set.Parts) != 2 || len(set.Missing) != 0 || !strings.Contains(set.String(), "2 of 2 shards") {
+		t.Errorf("set = %v", set)
+	}
 }
 
 func TestReadErrors(t *testing.T) {
-	if _, _, err := Read(filepath.Join(t.TempDir(), "missing")); err == nil || !os.IsNotExist(err) {
+	if _, _, _, err := Read(filepath.Join(t.TempDir(), "missing")); err == nil || !os.IsNotExist(err) {
 		t.Errorf("missing folder: %v", err)
 	}
-	if _, _, err := Read(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no calls*.parquet") {
+	if _, _, _, err := Read(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no calls*.parquet") {
 		t.Errorf("empty folder: %v", err)
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), []byte("not parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "calls.parquet") {
+	if _, _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "calls.parquet") {
 		t.Errorf("broken file: %v", err)
 	}
 }
@@ -132,7 +128,7 @@ func readDamaged(t *testing.T, dir string, data []byte) {
 	if err := os.WriteFile(filepath.Join(dir, "calls.parquet"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Read(dir); err != nil && !strings.Contains(err.Error(), "calls.parquet") {
+	if _, _, _, err := Read(dir); err != nil && !strings.Contains(err.Error(), "calls.parquet") {
 		t.Fatalf("error does not name the file: %v", err)
 	}
 }

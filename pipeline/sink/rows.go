@@ -5,11 +5,13 @@ import (
 
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/stage/features"
+	"github.com/callqa/callqa/pipeline/stage/normalize"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
 // Rows turns a processed call into its row of calls.parquet and its rows of
-// hits.parquet: the one place where a Call meets the Parquet structs.
+// hits.parquet: with Intervals and Utterances, the one place where a Call
+// meets the Parquet structs.
 func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 	in := c.Source
 	row := CallRow{
@@ -31,37 +33,41 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 		return row, nil
 	}
 	if rec := c.Recording; rec != nil {
-		row.DurationS = ptr(rec.Duration)
+		row.DurationS = ptr(milli(rec.Duration))
 		row.SampleRate = ptr(int32(rec.Format.SampleRate))
 		row.Channels = ptr(int32(rec.Format.Channels))
 		sil := c.Silence
-		row.SilenceS = ptr(sil.TotalS)
-		row.LongestSilenceS = ptr(sil.LongestS)
-		row.SilenceP50S, row.SilenceP90S = ptr(sil.P50S), ptr(sil.P90S)
+		row.SilenceS = ptr(span(sil.Intervals))
+		row.LongestSilenceS = ptr(longest(sil.Intervals))
+		row.SilenceP50S, row.SilenceP90S = ptr(milli(sil.P50S)), ptr(milli(sil.P90S))
 		row.DeadAirCount = ptr(int32(len(sil.DeadAir)))
 		if rec.Duration > 0 {
-			row.SilenceRatio = ptr(sil.TotalS / rec.Duration)
+			row.SilenceRatio = ptr(micro(sil.TotalS / rec.Duration))
 		}
 		if c.Stereo() {
 			a, cu := c.AgentAudio(), c.CustomerAudio()
 			row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(cu.SpeechDBFS)
-			row.AgentClippingRatio, row.CustomerClippingRatio = ptr(a.ClippingRatio), ptr(cu.ClippingRatio)
+			row.AgentClippingRatio, row.CustomerClippingRatio = ptr(micro(a.ClippingRatio)), ptr(micro(cu.ClippingRatio))
 		}
 	}
 	if c.Recording != nil && c.Parties != nil {
-		row.AgentTalkS = ptr(timeline.Total(c.Parties.Agent))
-		row.CustomerTalkS = ptr(timeline.Total(c.Parties.Customer))
+		row.AgentTalkS = ptr(span(c.Parties.Agent))
+		row.CustomerTalkS = ptr(span(c.Parties.Customer))
 		ot := c.Overtalk
-		row.OvertalkS = ptr(ot.TotalS)
+		episodes := make([]timeline.Interval, len(ot.Episodes))
+		for i, e := range ot.Episodes {
+			episodes[i] = e.Interval
+		}
+		row.OvertalkS = ptr(span(episodes))
 		row.OvertalkCount = ptr(int32(len(ot.Episodes)))
 		row.InterruptionsByAgent = ptr(int32(ot.InterruptionsByAgent))
 		row.InterruptionsByCustomer = ptr(int32(ot.InterruptionsByCustomer))
 		if lat := c.Latency; len(lat.Gaps) > 0 {
-			row.ResponseLatencyP50S, row.ResponseLatencyP90S = ptr(lat.P50S), ptr(lat.P90S)
-			row.ResponseLatencyMaxS = ptr(lat.MaxS)
+			row.ResponseLatencyP50S, row.ResponseLatencyP90S = ptr(milli(lat.P50S)), ptr(milli(lat.P90S))
+			row.ResponseLatencyMaxS = ptr(milli(lat.MaxS))
 		}
 	}
-	row.AgentSpeechRateCPM, row.CustomerSpeechRateCPM = c.AgentSpeechRateCPM, c.CustomerSpeechRateCPM
+	row.AgentSpeechRateCPM, row.CustomerSpeechRateCPM = rounded(c.AgentSpeechRateCPM, milli), rounded(c.CustomerSpeechRateCPM, milli)
 	if c.Scored() {
 		row.GreetingOK, row.ClosingOK = c.GreetingOK, c.ClosingOK
 		row.BannedCount = ptr(int32(*c.BannedCount()))
@@ -78,13 +84,13 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 			Penalty: h.Penalty,
 		}
 		if h.Timed {
-			hits[i].StartS, hits[i].EndS = ptr(h.Start), ptr(h.End)
+			hits[i].StartS, hits[i].EndS = ptr(milli(h.Start)), ptr(milli(h.End))
 		}
 		if h.SegmentIndex >= 0 {
 			hits[i].SegmentIndex = ptr(int32(h.SegmentIndex))
 		}
 		if h.HasValue {
-			hits[i].Value = ptr(h.Value)
+			hits[i].Value = ptr(micro(h.Value)) // seconds, a ratio or a rate: 1e-6 keeps each exact enough
 		}
 	}
 	return row, hits
@@ -102,7 +108,7 @@ func Intervals(c *pipeline.Call) []IntervalRow {
 	var rows []IntervalRow
 	add := func(kind string, party *string, source string, ivs []timeline.Interval) {
 		for _, iv := range ivs {
-			rows = append(rows, IntervalRow{CallID: c.Source.ID, Kind: kind, Party: party, Source: source, StartS: iv.Start, EndS: iv.End})
+			rows = append(rows, IntervalRow{CallID: c.Source.ID, Kind: kind, Party: party, Source: source, StartS: milli(iv.Start), EndS: milli(iv.End)})
 		}
 	}
 	if p := c.Parties; p != nil {
@@ -124,9 +130,30 @@ func Intervals(c *pipeline.Call) []IntervalRow {
 				by = partyCustomer
 			}
 			rows = append(rows, IntervalRow{
-				CallID: c.Source.ID, Kind: kindOvertalk, Source: sourceRecording, StartS: e.Start, EndS: e.End,
+				CallID: c.Source.ID, Kind: kindOvertalk, Source: sourceRecording, StartS: milli(e.Start), EndS: milli(e.End),
 				StartedBy: ptr(by), Interruption: ptr(e.Interruption),
 			})
+		}
+	}
+	return rows
+}
+
+// Utterances are a call's rows of utterances.parquet: every segment of its
+// transcript, as written and as the rules see it (normalized), with its
+// times when the transcript has them.
+func Utterances(c *pipeline.Call) []UtteranceRow {
+	if c.Failed() || c.Transcript == nil {
+		return nil
+	}
+	t := c.Transcript
+	rows := make([]UtteranceRow, len(t.Segments))
+	for i, s := range t.Segments {
+		rows[i] = UtteranceRow{
+			CallID: c.Source.ID, SegmentIndex: int32(i), Speaker: s.Speaker,
+			Text: s.Text, Normalized: normalize.New(s.Text).Norm,
+		}
+		if t.Timed {
+			rows[i].StartS, rows[i].EndS = ptr(milli(s.Start)), ptr(milli(s.End))
 		}
 	}
 	return rows
@@ -139,12 +166,54 @@ const (
 	sourceRecording, sourceTranscript     = "recording", "transcript"
 )
 
-// finite is nil for NaN (no speech to measure).
+// finite is nil for NaN (no speech to measure), else the level rounded.
 func finite(v float64) *float64 {
 	if math.IsNaN(v) {
 		return nil
 	}
-	return &v
+	return ptr(milli(v))
+}
+
+// Values are rounded before they are written: milli rounds to 0.001 (times
+// in seconds, rates, levels), micro to 1e-6 (ratios). That is finer than
+// any measure here can tell apart, and DuckDB then shows 0.6, not
+// 0.6000000000000014.
+func milli(v float64) float64 { return roundTo(v, 1e3) }
+func micro(v float64) float64 { return roundTo(v, 1e6) }
+
+func roundTo(v, per float64) float64 {
+	if math.Abs(v) > 1e12 {
+		return v // beyond any call, and v*per would lose it
+	}
+	return math.Round(v*per) / per
+}
+
+// rounded rounds an optional value.
+func rounded(v *float64, round func(float64) float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	return ptr(round(*v))
+}
+
+// span is the total length of intervals, each rounded as its rows of
+// intervals.parquet are: so a call's figure is exactly the sum of its
+// rows, as the README promises.
+func span(ivs []timeline.Interval) float64 {
+	t := 0.0
+	for _, iv := range ivs {
+		t += milli(iv.End) - milli(iv.Start)
+	}
+	return milli(t)
+}
+
+// longest is the longest of intervals, rounded as their rows are.
+func longest(ivs []timeline.Interval) float64 {
+	l := 0.0
+	for _, iv := range ivs {
+		l = max(l, milli(iv.End)-milli(iv.Start))
+	}
+	return milli(l)
 }
 
 func ptr[T any](v T) *T { return &v }

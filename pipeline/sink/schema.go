@@ -74,15 +74,25 @@ var meanings = map[string]string{
 	"intervals.end_s":                 "end, seconds",
 	"intervals.started_by":            "overtalk: the party that began speaking while the other spoke",
 	"intervals.interruption":          "overtalk: it counts as an interruption by started_by (no backchannel)",
+	"utterances.call_id":              "the call",
+	"utterances.segment_index":        "the segment's index in the transcript (hits.segment_index refers to it)",
+	"utterances.speaker":              "agent or customer",
+	"utterances.start_s":              "start, seconds (null when the transcript has no times)",
+	"utterances.end_s":                "end, seconds (null when the transcript has no times)",
+	"utterances.text":                 "the segment as written",
+	"utterances.normalized":           "as the rules see it: Simplified, half-width, lower case, no punctuation or spaces",
 }
 
-// Columns lists the columns of the three files, in file order.
+// Columns lists the columns of the four tables, in file order.
 func Columns() []Column {
 	var out []Column
 	for _, t := range []struct {
 		name   string
 		schema *parquet.Schema
-	}{{"calls", parquet.SchemaOf(CallRow{})}, {"hits", parquet.SchemaOf(HitRow{})}, {"intervals", parquet.SchemaOf(IntervalRow{})}} {
+	}{
+		{"calls", parquet.SchemaOf(CallRow{})}, {"hits", parquet.SchemaOf(HitRow{})},
+		{"intervals", parquet.SchemaOf(IntervalRow{})}, {"utterances", parquet.SchemaOf(UtteranceRow{})},
+	} {
 		for _, f := range t.schema.Fields() {
 			out = append(out, Column{Table: t.name, Name: f.Name(), Type: duckType(f), Meaning: meanings[t.name+"."+f.Name()]})
 		}
@@ -127,8 +137,9 @@ func Queries(dir string) []Query {
 	calls := fmt.Sprintf("read_parquet('%s/calls*.parquet')", sqlString(dir))
 	hits := fmt.Sprintf("read_parquet('%s/hits*.parquet')", sqlString(dir))
 	intervals := fmt.Sprintf("read_parquet('%s/intervals*.parquet')", sqlString(dir))
+	utterances := fmt.Sprintf("read_parquet('%s/utterances*.parquet')", sqlString(dir))
 	return []Query{
-		{"Views over every part file", fmt.Sprintf("CREATE OR REPLACE VIEW calls AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW hits AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW intervals AS SELECT * FROM %s;", calls, hits, intervals)},
+		{"Views over every part file", fmt.Sprintf("CREATE OR REPLACE VIEW calls AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW hits AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW intervals AS SELECT * FROM %s;\nCREATE OR REPLACE VIEW utterances AS SELECT * FROM %s;", calls, hits, intervals, utterances)},
 		{"Score per agent per day", fmt.Sprintf(`SELECT agent_id, CAST(started_at AS DATE) AS day, count(*) AS calls,
        round(avg(score), 1) AS avg_score, round(avg(passed::INT), 3) AS pass_rate
 FROM %s WHERE error IS NULL
@@ -143,6 +154,8 @@ ORDER BY score, banned_count DESC, longest_silence_s DESC LIMIT 20;`, calls)},
 		{"Failed calls", fmt.Sprintf("SELECT call_id, error FROM %s WHERE error IS NOT NULL ORDER BY call_id;", calls)},
 		{"One call's timeline, to check against your own labels", fmt.Sprintf(`SELECT kind, party, round(start_s, 2) AS start_s, round(end_s, 2) AS end_s, started_by
 FROM %s WHERE call_id = 'CALL' ORDER BY start_s, kind;`, intervals)},
+		{"Who said it: the night's words, searched", fmt.Sprintf(`SELECT call_id, segment_index, speaker, start_s, text
+FROM %s WHERE normalized LIKE '%%退款%%' ORDER BY call_id, segment_index LIMIT 50;`, utterances)},
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 func TestColumnsDocumented(t *testing.T) {
 	dir, db := sampleDB(t)
 	types := map[string]string{}
-	for _, table := range []string{"calls", "hits", "intervals"} {
+	for _, table := range tables {
 		rows, err := db.Query(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, filepath.Join(dir, table+".parquet"))
 		if err != nil {
 			t.Fatal(err)

@@ -1,9 +1,11 @@
 // Package sink is the only place that knows the Parquet files: it turns a
-// processed call into rows of calls.parquet, hits.parquet and
-// intervals.parquet, commits them atomically, and reads a run's files back.
+// processed call into rows of calls.parquet, hits.parquet,
+// intervals.parquet and utterances.parquet, commits them with a run
+// manifest so that a folder holds one run, and reads that run back.
 package sink
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -111,39 +113,46 @@ type IntervalRow struct {
 	Interruption *bool   `parquet:"interruption,optional"`
 }
 
-// FileNames are the names of the three output files.
-type FileNames struct{ Calls, Hits, Intervals string }
-
-// Unsharded are the names of a run that is not split into shards.
-var Unsharded = FileNames{Calls: "calls.parquet", Hits: "hits.parquet", Intervals: "intervals.parquet"}
-
-// ShardNames are the part files of shard i of n: calls-<i>-of-<n>.parquet;
-// DuckDB reads all parts with read_parquet('DIR/calls*.parquet').
-func ShardNames(i, n int) FileNames {
-	return FileNames{
-		Calls:     fmt.Sprintf("calls-%d-of-%d.parquet", i, n),
-		Hits:      fmt.Sprintf("hits-%d-of-%d.parquet", i, n),
-		Intervals: fmt.Sprintf("intervals-%d-of-%d.parquet", i, n),
-	}
+// UtteranceRow is one row of utterances.parquet: one segment of a call's
+// transcript, so that a night's words can be searched without a rerun.
+type UtteranceRow struct {
+	CallID       string `parquet:"call_id"`
+	SegmentIndex int32  `parquet:"segment_index"`
+	Speaker      string `parquet:"speaker"`
+	// StartS and EndS are null when the transcript has no times.
+	StartS *float64 `parquet:"start_s,optional"`
+	EndS   *float64 `parquet:"end_s,optional"`
+	Text   string   `parquet:"text"`
+	// Normalized is the text as the rules see it.
+	Normalized string `parquet:"normalized"`
 }
 
 // rowGroupRows bounds the rows buffered in memory before a row group is
 // written.
 const rowGroupRows = 50_000
 
-// Writer writes the files of a run. Nothing appears under the final names
-// until Commit; Abort (or a crash) leaves only hidden temporary files.
+// Writer writes one part of a run into a folder. Nothing appears under
+// the final names until Commit; Abort (or a crash) leaves only hidden
+// files, which the next run there removes.
 type Writer struct {
-	names     FileNames
-	calls     *partFile[CallRow]
-	hits      *partFile[HitRow]
-	intervals *partFile[IntervalRow]
-	closed    bool
+	dir        string
+	run        Run
+	names      FileNames
+	lock       *os.File // the part's lock, held until Commit or Abort
+	calls      *partFile[CallRow]
+	hits       *partFile[HitRow]
+	intervals  *partFile[IntervalRow]
+	utterances *partFile[UtteranceRow]
+	closed     bool
+	// Cleaned are the files of dead runs that Create removed; Replaced the
+	// files of another run that Commit removed.
+	Cleaned, Replaced []string
 }
 
 type partFile[T any] struct {
-	f *atomicfile.File
-	w *parquet.GenericWriter[T]
+	f    *atomicfile.File
+	w    *parquet.GenericWriter[T]
+	rows int64
 }
 
 func createPart[T any](dir, name string, meta []parquet.WriterOption) (*partFile[T], error) {
@@ -158,80 +167,173 @@ func createPart[T any](dir, name string, meta []parquet.WriterOption) (*partFile
 	return &partFile[T]{f: f, w: parquet.NewGenericWriter[T](f, opts...)}, nil
 }
 
-// Create starts the output files in dir (created if missing). metadata is
-// stored in every file's footer as key/value pairs (the settings in force).
-func Create(dir string, names FileNames, metadata map[string]string) (*Writer, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+func (p *partFile[T]) write(rows []T) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	var meta []parquet.WriterOption
-	for _, k := range slices.Sorted(maps.Keys(metadata)) {
-		meta = append(meta, parquet.KeyValueMetadata(k, metadata[k]))
-	}
-	calls, err := createPart[CallRow](dir, names.Calls, meta)
+	n, err := p.w.Write(rows)
+	p.rows += int64(n)
 	if err != nil {
-		return nil, err
-	}
-	hits, err := createPart[HitRow](dir, names.Hits, meta)
-	if err != nil {
-		calls.f.Abort()
-		return nil, err
-	}
-	intervals, err := createPart[IntervalRow](dir, names.Intervals, meta)
-	if err != nil {
-		calls.f.Abort()
-		hits.f.Abort()
-		return nil, err
-	}
-	return &Writer{names: names, calls: calls, hits: hits, intervals: intervals}, nil
-}
-
-// Write adds one call's rows.
-func (w *Writer) Write(c pipeline.Call) error {
-	call, hits := Rows(&c)
-	return w.write(call, hits, Intervals(&c))
-}
-
-func (w *Writer) write(call CallRow, hits []HitRow, intervals []IntervalRow) error {
-	if _, err := w.calls.w.Write([]CallRow{call}); err != nil {
-		return fmt.Errorf("write %s: %w", w.names.Calls, err)
-	}
-	if len(hits) > 0 {
-		if _, err := w.hits.w.Write(hits); err != nil {
-			return fmt.Errorf("write %s: %w", w.names.Hits, err)
-		}
-	}
-	if len(intervals) > 0 {
-		if _, err := w.intervals.w.Write(intervals); err != nil {
-			return fmt.Errorf("write %s: %w", w.names.Intervals, err)
-		}
+		return fmt.Errorf("write %s: %w", filepath.Base(p.f.Path()), err)
 	}
 	return nil
 }
 
-// Commit finishes the files and renames them into place.
-func (w *Writer) Commit() error {
+// abort removes the unfinished file; nil (not created) does nothing.
+func (p *partFile[T]) abort() {
+	if p != nil {
+		p.f.Abort()
+	}
+}
+
+// finish completes the file, aside, and says what it holds.
+func (p *partFile[T]) finish(table string) (ManifestFile, error) {
+	if err := p.w.Close(); err != nil {
+		return ManifestFile{}, err
+	}
+	if err := p.f.Finish(); err != nil {
+		return ManifestFile{}, err
+	}
+	fi, err := os.Stat(p.f.Name())
+	if err != nil {
+		return ManifestFile{}, err
+	}
+	return ManifestFile{Table: table, Name: filepath.Base(p.f.Path()), Rows: p.rows, Bytes: fi.Size()}, nil
+}
+
+// Create starts run's part in dir (created if missing): it takes the
+// part's lock, refusing while another run of it (or of another shard
+// count) is live there, and removes what dead runs left. The settings in
+// force, the run id and the shard are stored in every file's footer.
+func Create(ctx context.Context, dir string, run Run) (w *Writer, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	lock, cleaned, err := claim(ctx, dir, run.Part)
+	if err != nil {
+		return nil, err
+	}
+	w = &Writer{dir: dir, run: run, names: run.Part.Names(), lock: lock, Cleaned: cleaned}
+	defer func() {
+		if err != nil {
+			w.abort()
+		}
+	}()
+	metadata := map[string]string{
+		"schema_version": fmt.Sprint(SchemaVersion), "lexicon_version": run.LexiconVersion,
+		"run_id": run.ID(), "shard": run.Part.String(),
+	}
+	maps.Copy(metadata, run.Settings)
+	var meta []parquet.WriterOption
+	for _, k := range slices.Sorted(maps.Keys(metadata)) {
+		meta = append(meta, parquet.KeyValueMetadata("callqa."+k, metadata[k]))
+	}
+	if w.calls, err = createPart[CallRow](dir, w.names.Calls, meta); err != nil {
+		return nil, err
+	}
+	if w.hits, err = createPart[HitRow](dir, w.names.Hits, meta); err != nil {
+		return nil, err
+	}
+	if w.intervals, err = createPart[IntervalRow](dir, w.names.Intervals, meta); err != nil {
+		return nil, err
+	}
+	if w.utterances, err = createPart[UtteranceRow](dir, w.names.Utterances, meta); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Names are the files the writer writes.
+func (w *Writer) Names() FileNames { return w.names }
+
+// RunID is the id of the run the writer writes a part of.
+func (w *Writer) RunID() string { return w.run.ID() }
+
+// Write adds one call's rows.
+func (w *Writer) Write(c pipeline.Call) error {
+	call, hits := Rows(&c)
+	return w.write(call, hits, Intervals(&c), Utterances(&c))
+}
+
+func (w *Writer) write(call CallRow, hits []HitRow, intervals []IntervalRow, utterances []UtteranceRow) error {
+	return errors.Join(w.calls.write([]CallRow{call}), w.hits.write(hits), w.intervals.write(intervals), w.utterances.write(utterances))
+}
+
+// Commit finishes the files and puts them in place together with the
+// part's run manifest, removing the files of any other run (Replaced
+// names them): readers that trust the manifests see the old files or the
+// new ones, never a mix, and a commit that fails puts every old file back.
+func (w *Writer) Commit(ctx context.Context) error {
 	if w.closed {
 		return errors.New("output already closed")
 	}
 	w.closed = true
-	if err := errors.Join(w.calls.w.Close(), w.hits.w.Close(), w.intervals.w.Close()); err != nil {
+	files, err := w.finish()
+	if err != nil {
 		w.abort()
 		return err
 	}
-	if err := w.calls.f.Commit(); err != nil {
-		w.hits.f.Abort()
-		w.intervals.f.Abort()
+	folder, err := lockFolder(ctx, w.dir)
+	if err != nil {
+		w.abort()
 		return err
 	}
-	if err := w.hits.f.Commit(); err != nil {
-		w.intervals.f.Abort()
-		return err
+	defer unlock(folder)
+	staleNames, err := stale(w.dir, w.run)
+	if err == nil {
+		err = swap(w.dir, files, staleNames)
 	}
-	return w.intervals.f.Commit()
+	for _, f := range files {
+		f.Abort() // a no-op for the files swapped in
+	}
+	if err != nil {
+		release(w.dir, w.run.Part, w.lock)
+		return fmt.Errorf("commit %s: %w; nothing was replaced", w.dir, err)
+	}
+	w.Replaced = staleNames
+	release(w.dir, w.run.Part, w.lock)
+	return nil
 }
 
-// Abort removes the unfinished files. It is a no-op after Commit.
+// finish completes every file aside, the manifest last.
+func (w *Writer) finish() ([]*atomicfile.File, error) {
+	m := Manifest{
+		RunID: w.run.ID(), ShardIndex: w.run.Part.Index, ShardCount: w.run.Part.Count,
+		SchemaVersion: SchemaVersion, LexiconVersion: w.run.LexiconVersion, Settings: w.run.Settings,
+		Callqa: w.run.Callqa, CallsFound: w.run.CallsFound,
+	}
+	if m.Settings == nil {
+		m.Settings = map[string]string{}
+	}
+	for _, step := range []func() (ManifestFile, error){
+		func() (ManifestFile, error) { return w.calls.finish("calls") },
+		func() (ManifestFile, error) { return w.hits.finish("hits") },
+		func() (ManifestFile, error) { return w.intervals.finish("intervals") },
+		func() (ManifestFile, error) { return w.utterances.finish("utterances") },
+	} {
+		f, err := step()
+		if err != nil {
+			return nil, err
+		}
+		m.Files = append(m.Files, f)
+	}
+	manifest, err := atomicfile.Create(filepath.Join(w.dir, w.names.Run))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := manifest.Write(m.encode()); err != nil {
+		manifest.Abort()
+		return nil, err
+	}
+	if err := manifest.Finish(); err != nil {
+		manifest.Abort()
+		return nil, err
+	}
+	return []*atomicfile.File{w.calls.f, w.hits.f, w.intervals.f, w.utterances.f, manifest}, nil
+}
+
+// Abort removes the unfinished files and gives up the lock. It is a no-op
+// after Commit.
 func (w *Writer) Abort() {
 	if w.closed {
 		return
@@ -240,8 +342,19 @@ func (w *Writer) Abort() {
 	w.abort()
 }
 
+// abort removes the files aside and gives up the lock. It removes the
+// lock's file too when the folder lock is free; else, rather than wait, it
+// leaves it to the next run there, which sees that nobody holds it.
 func (w *Writer) abort() {
-	w.calls.f.Abort()
-	w.hits.f.Abort()
-	w.intervals.f.Abort()
+	w.calls.abort()
+	w.hits.abort()
+	w.intervals.abort()
+	w.utterances.abort()
+	folder, err := tryLock(filepath.Join(w.dir, folderLock))
+	if err != nil {
+		unlock(w.lock)
+		return
+	}
+	release(w.dir, w.run.Part, w.lock)
+	unlock(folder)
 }

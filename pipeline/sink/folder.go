@@ -1,0 +1,232 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/callqa/callqa/internal/atomicfile"
+)
+
+// A run's folder holds the files of one run: the parts of its shards
+// (each with its run manifest), nothing of another run, and nothing that
+// read_parquet('DIR/calls*.parquet') would read beside them. This file
+// keeps it so: claim when a run starts, stale and swap when it commits.
+
+// backupPrefix names the hidden folder a commit moves replaced files into
+// until it is done, so that a failed commit can put them back.
+const backupPrefix = ".callqa-replaced-"
+
+// claim takes part's lock in dir for a run that starts, refusing when
+// another run of that part, or of another shard count, is live there, or
+// when files that are not callqa's would be read with the run's. It
+// removes what dead runs left: unfinished files, their locks, a failed
+// commit's backup. It returns the lock and the names it removed.
+func claim(ctx context.Context, dir string, part Part) (lock *os.File, removed []string, err error) {
+	folder, err := lockFolder(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock(folder)
+	own := filepath.Join(dir, part.lockName())
+	lock, err = tryLock(own)
+	if errors.Is(err, errHeld) {
+		return nil, nil, fmt.Errorf("--out %s: another callqa run is writing %s there (%s): wait for it to end, or choose another --out",
+			dir, partWords(part), holder(own))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			release(dir, part, lock)
+		}
+	}()
+	if err := lock.Truncate(0); err != nil { // a dead holder's words may be there
+		return nil, nil, err
+	}
+	if _, err := lock.WriteString(describeHolder(part) + "\n"); err != nil {
+		return nil, nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	live := liveParts(dir, part)
+	var foreign []string
+	for _, e := range entries {
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		if target, ok := atomicfile.Target(name); ok {
+			if kind, p, ours := parseName(target); ours && kind != "lock" && !live(p) {
+				removed = append(removed, name)
+				os.Remove(path)
+			}
+			continue
+		}
+		if strings.HasPrefix(name, backupPrefix) {
+			removed = append(removed, name) // commits run under the folder lock: this one died
+			os.RemoveAll(path)
+			continue
+		}
+		kind, p, ours := parseName(name)
+		switch {
+		case !ours && globbed(name):
+			foreign = append(foreign, name)
+		case kind == "lock" && p != part && p.Count != part.Count && live(p):
+			return nil, nil, fmt.Errorf("--out %s: another callqa run is writing %s there (%s), and this run writes %s of another shard count: wait for it to end, or choose another --out",
+				dir, partWords(p), holder(path), partWords(part))
+		case kind == "lock" && p != part && !live(p):
+			os.Remove(path) // its run died: nobody can be taking it, we hold the folder lock
+		}
+	}
+	if len(foreign) > 0 {
+		return nil, nil, fmt.Errorf("--out %s holds %s, which read_parquet('%s/calls*.parquet') and the like would read with this run's files: move it away, or choose another --out",
+			dir, strings.Join(foreign, ", "), dir)
+	}
+	return lock, removed, nil
+}
+
+// liveParts returns a test of whether another run is writing part p in
+// dir (never own, whose lock the caller holds: what is there of it is
+// stale). The caller holds the folder lock, under which every part lock
+// is taken, so probing one cannot turn away a run that starts.
+func liveParts(dir string, own Part) func(Part) bool {
+	seen := map[Part]bool{own: false}
+	return func(p Part) bool {
+		if live, ok := seen[p]; ok {
+			return live
+		}
+		path := filepath.Join(dir, p.lockName())
+		live := false
+		if _, err := os.Stat(path); err == nil {
+			f, err := tryLock(path)
+			live = errors.Is(err, errHeld)
+			unlock(f)
+		}
+		seen[p] = live
+		return live
+	}
+}
+
+// release gives up part's lock and removes its file. The caller holds the
+// folder lock, so nobody can be opening the file meanwhile.
+func release(dir string, part Part, lock *os.File) {
+	os.Remove(filepath.Join(dir, part.lockName()))
+	unlock(lock)
+}
+
+// partWords names a part for people: "shard 1/4", or "its output" for a
+// run that is not split.
+func partWords(p Part) string {
+	if p.Count <= 1 {
+		return "its output (not sharded)"
+	}
+	return "shard " + p.String()
+}
+
+// stale lists the files in dir that the commit of run removes: every part
+// of another run (another shard count, or a manifest with another run id
+// or none). It fails, replacing nothing, on a file that only globs like
+// one. The caller holds the folder lock.
+func stale(dir string, run Run) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	id := run.ID()
+	same := map[Part]bool{run.Part: true}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		kind, p, ours := parseName(name)
+		switch {
+		case !ours && globbed(name):
+			return nil, fmt.Errorf("--out %s now holds %s, which read_parquet('%s/calls*.parquet') and the like would read with this run's files: move it away and run again", dir, name, dir)
+		case !ours || kind == "lock":
+			continue
+		}
+		keep, ok := same[p]
+		if !ok {
+			m, err := readManifest(filepath.Join(dir, p.Names().Run), p)
+			keep = err == nil && p.Count == run.Part.Count && m.RunID == id
+			same[p] = keep
+		}
+		if !keep {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// rename is os.Rename; tests replace it to make a commit fail part-way.
+var rename = os.Rename
+
+// swap renames the finished files into place, after moving the stale files
+// out of the way, as one step for readers that trust the run manifests
+// (the last of files): on an error every file is put back as it was, and
+// the new files are left aside for the caller to abort. A replaced file is
+// kept as a hard link in a hidden backup folder until the end, so that its
+// name never goes missing; a file system without hard links moves it
+// there instead. The caller holds the folder lock.
+func swap(dir string, files []*atomicfile.File, staleNames []string) (err error) {
+	backup, err := os.MkdirTemp(dir, backupPrefix+"*")
+	if err != nil {
+		return err
+	}
+	var undo []func() error
+	defer func() {
+		if err == nil {
+			os.RemoveAll(backup)
+			return
+		}
+		for _, u := range slices.Backward(undo) {
+			if uerr := u(); uerr != nil {
+				err = fmt.Errorf("%w; putting the earlier files back failed too (%v): they are in %s", err, uerr, backup)
+				return // the backup holds what could not be put back
+			}
+		}
+		os.RemoveAll(backup)
+	}()
+	moveAside := func(name string) error {
+		final, aside := filepath.Join(dir, name), filepath.Join(backup, name)
+		if err := rename(final, aside); err != nil {
+			return err
+		}
+		undo = append(undo, func() error { return rename(aside, final) })
+		return nil
+	}
+	for _, name := range staleNames {
+		if err := moveAside(name); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		final, aside := f.Path(), filepath.Join(backup, filepath.Base(f.Path()))
+		kept := false
+		switch err := os.Link(final, aside); {
+		case err == nil:
+			kept = true
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			if err := moveAside(filepath.Base(final)); err != nil {
+				return err
+			}
+		}
+		if err := rename(f.Name(), final); err != nil {
+			return err
+		}
+		undo = append(undo, func() error {
+			if kept {
+				return rename(aside, final)
+			}
+			return os.Remove(final)
+		})
+	}
+	return atomicfile.SyncDir(dir)
+}
