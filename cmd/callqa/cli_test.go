@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,5 +116,28 @@ func TestExitCodes(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) || tt.stderr == "" && stderr.Len() > 0 {
 			t.Errorf("callqa %s: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tt.args, " "), code, stderr.String(), tt.code, tt.stderr)
 		}
+	}
+}
+
+// TestLexiconLoadIsInterruptible: loading a large team file takes seconds;
+// SIGINT (a cancelled context) ends the wait at once instead of after it.
+func TestLexiconLoadIsInterruptible(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("name: big\nextends: default\nrules:\n")
+	for i := range 20_000 {
+		fmt.Fprintf(&sb, "  - {id: t%d, kind: banned, category: shirking, penalty: 1, phrases: [规则%d号]}\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := engineOptions{Lexicon: []string{path}, AgentChannel: "left"}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as if SIGINT came while the file loads
+	if _, _, err := opts.engine(ctx, io.Discard, false, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("engine = %v, want it interrupted", err)
+	}
+	if _, lex, err := opts.engine(context.Background(), io.Discard, false, 0); err != nil || len(lex.Rules) < 20_000 {
+		t.Fatalf("the same file, not interrupted: %v", err)
 	}
 }

@@ -35,7 +35,7 @@ score breakdown. It exits 3 when the call cannot be processed.`,
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return opts.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, lex, err := opts.engine(runtime.GOMAXPROCS(0) > 1, 0)
+			engine, lex, err := opts.engine(cmd.Context(), cmd.ErrOrStderr(), runtime.GOMAXPROCS(0) > 1, 0)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,14 +67,14 @@ call now gives other numbers than the stored row (give report the run's --lexico
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return opts.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.ErrOrStderr(), opts, args[0])
+			return runReport(cmd.Context(), cmd.ErrOrStderr(), opts, args[0])
 		},
 	}
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }
 
-func runReport(stderr io.Writer, opts reportOptions, dir string) error {
+func runReport(ctx context.Context, stderr io.Writer, opts reportOptions, dir string) error {
 	set, calls, hits, err := sink.Read(dir)
 	if err != nil {
 		return err
@@ -102,7 +103,7 @@ func runReport(stderr io.Writer, opts reportOptions, dir string) error {
 			}
 		}
 	}
-	engine, lex, err := opts.engine(false, 0)
+	engine, lex, err := opts.engine(ctx, stderr, false, 0)
 	if err != nil {
 		return err
 	}

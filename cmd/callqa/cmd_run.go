@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -45,10 +46,27 @@ func (o *engineOptions) validate() error {
 	return nil
 }
 
-// engine loads the lexicon and builds the pipeline; readAhead lets a call
-// decode on a second goroutine (see pipeline.Config).
-func (o *engineOptions) engine(readAhead bool, callTimeout time.Duration) (*pipeline.Engine, *lexicon.Lexicon, error) {
-	lex, err := lexicon.Load(o.Lexicon...)
+// engine loads the lexicon (printing its notes to stderr) and builds the
+// pipeline; readAhead lets a call decode on a second goroutine (see
+// pipeline.Config). A large team file takes seconds to load: SIGINT or
+// SIGTERM (ctx) ends the wait at once, and the load dies with the process.
+func (o *engineOptions) engine(ctx context.Context, stderr io.Writer, readAhead bool, callTimeout time.Duration) (*pipeline.Engine, *lexicon.Lexicon, error) {
+	type loaded struct {
+		lex *lexicon.Lexicon
+		err error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		lex, err := loadLexicon(stderr, o.Lexicon)
+		done <- loaded{lex, err}
+	}()
+	var l loaded
+	select {
+	case l = <-done:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	lex, err := l.lex, l.err
 	if err != nil {
 		return nil, nil, err
 	}
@@ -159,7 +177,7 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
-	calls, err := findCalls(opts.Manifest, inputs)
+	calls, skipped, err := findCalls(opts.Manifest, inputs)
 	if err != nil {
 		return err
 	}
@@ -171,7 +189,7 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	// workers leave cores the user allowed idle (one long call): with
 	// --workers 1 callqa keeps to one core.
 	readAhead := len(calls) < opts.Workers && len(calls) < runtime.GOMAXPROCS(0)
-	engine, _, err := opts.engine(readAhead, opts.CallTimeout)
+	engine, _, err := opts.engine(cmd.Context(), stderr, readAhead, opts.CallTimeout)
 	if err != nil {
 		return err
 	}
@@ -197,7 +215,7 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	limit, _ := parseFailureLimit(opts.MaxFailures)
 	maxFailed := limit.max(len(calls))
 	prog := newProgress(stderr, len(calls), opts.LogEvery)
-	var sum summary
+	sum := summary{skipped: skipped}
 	err = engine.Run(cmd.Context(), calls, opts.Workers, func(c pipeline.Call) error {
 		sum.add(&c)
 		prog.add(&c)
@@ -221,54 +239,51 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	return nil
 }
 
-// findCalls lists the calls of the manifest and the inputs, with absolute
-// paths, so that the paths stored in the rows find the files from any
-// working directory (callqa report, DuckDB users). A manifest's paths are
-// relative to the manifest; they are made absolute once read, so that its
-// messages name it as given.
-func findCalls(manifest string, inputs []string) ([]source.Call, error) {
+// findCalls lists the calls of the manifest and the inputs, and the files
+// the inputs hold that are not calls. Their paths are made absolute once
+// found, so that the paths stored in the rows find the files from any
+// working directory (callqa report, DuckDB users), while messages name the
+// files as given (a manifest's paths are relative to the manifest).
+func findCalls(manifest string, inputs []string) ([]source.Call, []source.Skipped, error) {
 	var calls []source.Call
+	var skipped []source.Skipped
 	if manifest != "" {
 		var err error
 		if calls, err = source.ReadManifest(manifest); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for i := range calls {
-			for _, p := range []*string{&calls[i].AudioPath, &calls[i].TranscriptPath} {
-				if *p != "" {
-					if *p, err = filepath.Abs(*p); err != nil {
-						return nil, err
-					}
+	}
+	if len(inputs) > 0 {
+		found, err := source.Discover(inputs)
+		if err != nil {
+			return nil, nil, err
+		}
+		calls, skipped = append(calls, found.Calls...), found.Skipped
+	}
+	for i := range calls {
+		for _, p := range []*string{&calls[i].AudioPath, &calls[i].TranscriptPath} {
+			if *p != "" {
+				var err error
+				if *p, err = filepath.Abs(*p); err != nil {
+					return nil, nil, err
 				}
 			}
 		}
 	}
-	if len(inputs) > 0 {
-		abs := make([]string, len(inputs))
-		for i, in := range inputs {
-			var err error
-			if abs[i], err = filepath.Abs(in); err != nil {
-				return nil, err
-			}
-		}
-		found, err := source.Find(abs)
-		if err != nil {
-			return nil, err
-		}
-		calls = append(calls, found...)
-	}
 	source.MarkDuplicates(calls)
 	if len(calls) == 0 {
-		return nil, fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)", inputs)
+		return nil, nil, fmt.Errorf("no calls found in %v (looked for NAME.wav and NAME.json, .txt, .srt or .vtt)%s", inputs, skippedNote(skipped))
 	}
-	return calls, nil
+	return calls, skipped, nil
 }
 
 // summary counts what a run did, for the closing lines.
 type summary struct {
-	calls, failed, passed, hits int
-	audioS                      float64
-	failures                    []string
+	calls, failed, passed, review, hits int
+	audioS                              float64
+	failures                            []string
+	// skipped are the files in the input folders that are not calls.
+	skipped []source.Skipped
 }
 
 // maxListedFailures bounds the failures named in the summary; every one is
@@ -281,8 +296,11 @@ func (s *summary) add(c *pipeline.Call) {
 	if c.Recording != nil {
 		s.audioS += c.Recording.Duration
 	}
-	if c.Scored() && c.Card.Passed {
+	if p := c.Passed(); p != nil && *p {
 		s.passed++
+	}
+	if len(c.Review) > 0 {
+		s.review++
 	}
 	if c.Failed() {
 		s.failed++
@@ -293,8 +311,12 @@ func (s *summary) add(c *pipeline.Call) {
 }
 
 func (s *summary) print(w io.Writer, dir string, out *sink.Writer, wall time.Duration) {
-	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed; %d hits\n",
-		s.calls, s.calls-s.failed, s.failed, s.passed, s.hits)
+	review := ""
+	if s.review > 0 {
+		review = fmt.Sprintf("; %d need review", s.review)
+	}
+	fmt.Fprintf(w, "callqa: %d calls: %d processed, %d failed; %d passed%s; %d hits\n",
+		s.calls, s.calls-s.failed, s.failed, s.passed, review, s.hits)
 	speed := ""
 	if wall > 0 && s.audioS > 0 {
 		speed = fmt.Sprintf(" (%.0f× real time)", s.audioS/wall.Seconds())
@@ -310,7 +332,39 @@ func (s *summary) print(w io.Writer, dir string, out *sink.Writer, wall time.Dur
 		fmt.Fprintf(w, "callqa: replaced another run's files: removed %s\n", strings.Join(out.Replaced, ", "))
 	}
 	names := out.Names()
+	if len(s.skipped) > 0 {
+		fmt.Fprintf(w, "callqa: %d files skipped:%s\n", len(s.skipped), skippedList(s.skipped))
+	}
 	fmt.Fprintf(w, "callqa: wrote %s, %s, %s and %s, listed in %s (run %s)\n",
 		filepath.Join(dir, names.Calls), filepath.Join(dir, names.Hits), filepath.Join(dir, names.Intervals),
 		filepath.Join(dir, names.Utterances), filepath.Join(dir, names.Run), out.RunID())
+}
+
+// maxListedSkipped bounds the skipped files named in the summary.
+const maxListedSkipped = 10
+
+// skippedList names the first skipped files and why: " a.mp3 (not a call
+// (.mp3)), b (broken link: ...) ... and 3 more".
+func skippedList(skipped []source.Skipped) string {
+	var b strings.Builder
+	for i, s := range skipped {
+		if i == maxListedSkipped {
+			fmt.Fprintf(&b, " ... and %d more", len(skipped)-i)
+			break
+		}
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %s (%s)", sep, s.Path, s.Reason)
+	}
+	return b.String()
+}
+
+// skippedNote adds the skipped files to the "no calls found" error.
+func skippedNote(skipped []source.Skipped) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d files skipped:%s", len(skipped), skippedList(skipped))
 }

@@ -260,7 +260,7 @@ func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
 		}
 	}
 	if ev.Turns == 0 && ev.Calls == 0 {
-		return nil, fmt.Errorf("no labelled turns (.tsv, .jsonl) and no labelled calls (NAME%s with greeting, closing or banned) in %v", ExpectSuffix, corpus)
+		return nil, fmt.Errorf("no labelled turns (.tsv, .jsonl) and no labelled calls (NAME%s with greeting, closing or banned) in %v", source.ExpectSuffix, corpus)
 	}
 	sortScores(ev.Families)
 	sortScores(ev.Rules)
@@ -410,7 +410,7 @@ func (v *Verdicts) add(call string, want, got *bool) {
 // expectationPath is where call c's expectations are: NAME.expect.yaml
 // beside its files.
 func expectationPath(c source.Call) string {
-	return filepath.Join(filepath.Dir(cmp.Or(c.TranscriptPath, c.AudioPath)), c.ID+ExpectSuffix)
+	return filepath.Join(filepath.Dir(cmp.Or(c.TranscriptPath, c.AudioPath)), c.ID+source.ExpectSuffix)
 }
 
 // readExpectation reads NAME.expect.yaml beside a call, if there is one.

@@ -80,9 +80,6 @@ type Expectation struct {
 	Note      string `yaml:"note"`
 }
 
-// ExpectSuffix names the expectations file of call NAME: NAME.expect.yaml.
-const ExpectSuffix = ".expect.yaml"
-
 // Calls runs the sample calls in inputs that have an expectations file and
 // compares their hits, score and verdict. It is an error when none has one.
 func Calls(e *pipeline.Engine, inputs []string) ([]Case, error) {
@@ -109,7 +106,7 @@ func Calls(e *pipeline.Engine, inputs []string) ([]Case, error) {
 		cases = append(cases, Case{Suite: "calls", Name: c.ID, Failure: failure})
 	}
 	if len(cases) == 0 {
-		return nil, fmt.Errorf("no sample call in %v has a NAME%s file", inputs, ExpectSuffix)
+		return nil, fmt.Errorf("no sample call in %v has a NAME%s file", inputs, source.ExpectSuffix)
 	}
 	return cases, nil
 }

@@ -23,8 +23,8 @@ func sampleRows() ([]CallRow, [][]HitRow, [][]IntervalRow, [][]UtteranceRow) {
 		{CallID: "c1", AudioPath: ptr("a/c1.wav"), AgentID: ptr("1086"), Team: ptr("北京一组"), StartedAt: &started,
 			SchemaVersion: SchemaVersion, LexiconVersion: "lex@1+abc", DurationS: ptr(32.5), SampleRate: ptr(int32(8000)),
 			Channels: ptr(int32(2)), DeadAirCount: ptr(int32(1)), GreetingOK: ptr(true), Score: ptr(90.0), Passed: ptr(true),
-			Warnings: []string{"w1", "w2"}},
-		{CallID: "c2", SchemaVersion: SchemaVersion, LexiconVersion: "lex@1+abc", Warnings: []string{}, Error: ptr("audio: bad")},
+			NeedsReview: true, ReviewReasons: []string{"no_speech"}, Warnings: []string{"w1", "w2"}},
+		{CallID: "c2", SchemaVersion: SchemaVersion, LexiconVersion: "lex@1+abc", ReviewReasons: []string{}, Warnings: []string{}, Error: ptr("audio: bad")},
 	}
 	hits := [][]HitRow{
 		{{CallID: "c1", RuleID: "opening.greeting", Kind: "required", Category: "greeting", Severity: "major",

@@ -24,6 +24,7 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 		SchemaVersion:  SchemaVersion,
 		LexiconVersion: c.LexiconVersion,
 		Warnings:       c.Warnings,
+		ReviewReasons:  []string{},
 	}
 	if row.Warnings == nil {
 		row.Warnings = []string{}
@@ -32,25 +33,28 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 		row.Error = ptr(c.Err.Error())
 		return row, nil
 	}
-	if rec := c.Recording; rec != nil {
-		row.DurationS = ptr(milli(rec.Duration))
-		row.SampleRate = ptr(int32(rec.Format.SampleRate))
-		row.Channels = ptr(int32(rec.Format.Channels))
-		sil := c.Silence
+	if sil := c.Silence; sil != nil {
+		// From the recording, or from a timed transcript's times when
+		// there is no recording.
 		row.SilenceS = ptr(span(sil.Intervals))
 		row.LongestSilenceS = ptr(longest(sil.Intervals))
 		row.SilenceP50S, row.SilenceP90S = ptr(milli(sil.P50S)), ptr(milli(sil.P90S))
 		row.DeadAirCount = ptr(int32(len(sil.DeadAir)))
-		if rec.Duration > 0 {
-			row.SilenceRatio = ptr(micro(sil.TotalS / rec.Duration))
+		if d := c.MeasuredS(); d > 0 {
+			row.SilenceRatio = ptr(micro(sil.TotalS / d))
 		}
+	}
+	if rec := c.Recording; rec != nil {
+		row.DurationS = ptr(milli(rec.Duration))
+		row.SampleRate = ptr(int32(rec.Format.SampleRate))
+		row.Channels = ptr(int32(rec.Format.Channels))
 		if c.Stereo() {
 			a, cu := c.AgentAudio(), c.CustomerAudio()
 			row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(cu.SpeechDBFS)
 			row.AgentClippingRatio, row.CustomerClippingRatio = ptr(micro(a.ClippingRatio)), ptr(micro(cu.ClippingRatio))
 		}
 	}
-	if c.Recording != nil && c.Parties != nil {
+	if c.Parties != nil && c.Overtalk != nil {
 		row.AgentTalkS = ptr(span(c.Parties.Agent))
 		row.CustomerTalkS = ptr(span(c.Parties.Customer))
 		ot := c.Overtalk
@@ -72,8 +76,10 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 		row.GreetingOK, row.ClosingOK = c.GreetingOK, c.ClosingOK
 		row.BannedCount = ptr(int32(*c.BannedCount()))
 		row.Score = ptr(c.Card.Score)
-		row.Passed = ptr(c.Card.Passed)
+		row.Passed = c.Passed()
 	}
+	row.NeedsReview = len(c.Review) > 0
+	row.ReviewReasons = append(row.ReviewReasons, c.Review...)
 
 	hits := make([]HitRow, len(c.Card.Hits))
 	for i, h := range c.Card.Hits {
@@ -97,13 +103,18 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 }
 
 // Intervals are a call's rows of intervals.parquet, for the calls whose
-// row has talk and silence figures (those with a recording): each party's
+// row has talk and silence figures (those with a recording or a timed
+// transcript): each party's
 // speech (a mono recording's speech without a party, and the parties from
 // the transcript's times when it has them), every silence and every
 // overtalk episode, each kind in time order.
 func Intervals(c *pipeline.Call) []IntervalRow {
-	if c.Failed() || c.Recording == nil {
+	if c.Failed() || c.Silence == nil {
 		return nil
+	}
+	measured := sourceTranscript // what silence and overtalk come from
+	if c.Recording != nil {
+		measured = sourceRecording
 	}
 	var rows []IntervalRow
 	add := func(kind string, party *string, source string, ivs []timeline.Interval) {
@@ -119,10 +130,10 @@ func Intervals(c *pipeline.Call) []IntervalRow {
 		add(kindSpeech, ptr(partyAgent), source, p.Agent)
 		add(kindSpeech, ptr(partyCustomer), source, p.Customer)
 	}
-	if ch := c.Recording.Channels; len(ch) == 1 {
-		add(kindSpeech, nil, sourceRecording, ch[0].Speech)
+	if c.Recording != nil && len(c.Recording.Channels) == 1 {
+		add(kindSpeech, nil, sourceRecording, c.Recording.Channels[0].Speech)
 	}
-	add(kindSilence, nil, sourceRecording, c.Silence.Intervals)
+	add(kindSilence, nil, measured, c.Silence.Intervals)
 	if c.Overtalk != nil {
 		for _, e := range c.Overtalk.Episodes {
 			by := partyAgent
@@ -130,7 +141,7 @@ func Intervals(c *pipeline.Call) []IntervalRow {
 				by = partyCustomer
 			}
 			rows = append(rows, IntervalRow{
-				CallID: c.Source.ID, Kind: kindOvertalk, Source: sourceRecording, StartS: milli(e.Start), EndS: milli(e.End),
+				CallID: c.Source.ID, Kind: kindOvertalk, Source: measured, StartS: milli(e.Start), EndS: milli(e.End),
 				StartedBy: ptr(by), Interruption: ptr(e.Interruption),
 			})
 		}

@@ -50,7 +50,9 @@ var meanings = map[string]string{
 	"calls.closing_ok":                "the required closing phrases were said",
 	"calls.banned_count":              "forbidden-phrase hits",
 	"calls.score":                     "100 minus the penalties (capped per rule), 0 on a fatal hit; null without transcript or on error",
-	"calls.passed":                    "score >= pass_mark and no fatal hit",
+	"calls.passed":                    "score >= pass_mark and no fatal hit; null without a score or when the call needs review",
+	"calls.needs_review":              "the recording or transcript cannot support the call's figures: a person should check it",
+	"calls.review_reasons":            "why: recording_shorter_than_transcript, no_speech, agent_channel_dead, customer_channel_dead, empty_transcript",
 	"calls.warnings":                  "damage worked around and recording problems",
 	"calls.error":                     "why the call could not be processed; null when it was",
 	"hits.call_id":                    "the call",
@@ -103,7 +105,7 @@ func Columns() []Column {
 // duckType is the DuckDB type a Parquet field reads as.
 func duckType(f parquet.Field) string {
 	if !f.Leaf() {
-		return "VARCHAR[]" // the one list column: warnings
+		return "VARCHAR[]" // the list columns: review_reasons, warnings
 	}
 	if lt := f.Type().LogicalType(); lt != nil {
 		switch name := strings.ToUpper(lt.String()); {

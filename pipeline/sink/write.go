@@ -69,8 +69,10 @@ type CallRow struct {
 	Score       *float64 `parquet:"score,optional"`
 	Passed      *bool    `parquet:"passed,optional"`
 
-	Warnings []string `parquet:"warnings,list"`
-	Error    *string  `parquet:"error,optional"`
+	NeedsReview   bool     `parquet:"needs_review"`
+	ReviewReasons []string `parquet:"review_reasons,list"`
+	Warnings      []string `parquet:"warnings,list"`
+	Error         *string  `parquet:"error,optional"`
 }
 
 // HitRow is one row of hits.parquet: one rule hit in one call.

@@ -68,7 +68,8 @@ func Find(inputs []string) ([]Call, error) {
 // and to folders; a folder or file reached twice (by a link, a link loop,
 // a hard link) counts once: at its own name when the inputs reach it so,
 // else at the first link to it (inputs in the order given, names sorted).
-// Hidden files and folders (".name") are ignored; any other file that is
+// Hidden files and folders (".name") and calls' expectation files
+// (NAME.expect.yaml) are ignored; any other file that is
 // not a call's (a stray .mp3, a broken link) and any folder that cannot be
 // read is Skipped. Two calls with the same id in different folders are
 // both returned; the later one (by path) carries an error.
@@ -165,6 +166,8 @@ func (w *walker) entry(path string, st fs.FileInfo) {
 		// Not only regular files: a FIFO named x.wav becomes a call whose
 		// row says why it cannot be read.
 		w.file(path, st)
+	case strings.HasSuffix(path, ExpectSuffix):
+		// A call's expected results (callqa lexicon test), beside it.
 	default:
 		w.skip(path, fmt.Sprintf("not a call (%s)", kindOf(path, st)))
 	}
@@ -242,3 +245,7 @@ func unwrapPath(err error) error {
 func (c Call) path() string {
 	return cmp.Or(c.AudioPath, c.TranscriptPath)
 }
+
+// ExpectSuffix ends the file beside a call that says what lexicon test
+// expects of it.
+const ExpectSuffix = ".expect.yaml"

@@ -28,13 +28,16 @@ type BatchOptions struct {
 // Batch is a night's run summed up: what the batch page shows.
 type Batch struct {
 	Calls, Processed, Failed, Scored, Passed int
-	AvgScore                                 float64
-	AudioHours                               float64
-	Hits                                     int
-	LexiconVersions                          []string
-	Rules                                    []RuleStat
-	Categories                               []CategoryStat
-	Agents, Teams                            []GroupStat
+	// Judged are the scored calls with a verdict: pass rates leave out
+	// the NeedsReview calls, as avg(passed::INT) over calls.parquet does.
+	Judged, NeedsReview int
+	AvgScore            float64
+	AudioHours          float64
+	Hits                int
+	LexiconVersions     []string
+	Rules               []RuleStat
+	Categories          []CategoryStat
+	Agents, Teams       []GroupStat
 	// Worst are the calls to review first, each to get its page: the
 	// scored ones by lowest score, then most forbidden phrases, then
 	// longest silence (the order of the README's "calls to listen to first"
@@ -68,14 +71,14 @@ type CategoryStat struct {
 // GroupStat sums up the calls of one agent or team.
 type GroupStat struct {
 	// Team is an agent's team ("—" without one; empty for a team).
-	Name, Team            string
-	Calls, Failed         int
-	Scored, Passed        int
-	AvgScore              float64
-	Hits, Banned, DeadAir int
-	OvertalkS             float64
-	InterruptionsByAgent  int
-	scoreSum              float64
+	Name, Team             string
+	Calls, Failed          int
+	Scored, Judged, Passed int
+	AvgScore               float64
+	Hits, Banned, DeadAir  int
+	OvertalkS              float64
+	InterruptionsByAgent   int
+	scoreSum               float64
 }
 
 // Summarize sums up a run's rows; worst is how many calls to list for review.
@@ -109,6 +112,9 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 			continue
 		}
 		b.Processed++
+		if c.NeedsReview {
+			b.NeedsReview++
+		}
 		b.AudioHours += deref(c.DurationS) / 3600
 		if c.LongestSilenceS != nil {
 			b.longestSilences = append(b.longestSilences, *c.LongestSilenceS)
@@ -121,6 +127,9 @@ func Summarize(calls []sink.CallRow, hits []sink.HitRow, worst int) Batch {
 			b.Scored++
 			scoreSum += *c.Score
 			b.scores = append(b.scores, *c.Score)
+			if c.Passed != nil {
+				b.Judged++
+			}
 			if deref(c.Passed) {
 				b.Passed++
 			}
@@ -207,6 +216,9 @@ func group(m map[string]*GroupStat, name string, c sink.CallRow, hits int) *Grou
 	if c.Score != nil {
 		g.Scored++
 		g.scoreSum += *c.Score
+		if c.Passed != nil {
+			g.Judged++
+		}
 		if deref(c.Passed) {
 			g.Passed++
 		}
@@ -320,8 +332,8 @@ func WriteBatch(w io.Writer, b Batch, opts BatchOptions) error {
 		p.WarningRows = append(p.WarningRows, warningRow{Kind: k.Kind, Calls: len(k.Calls), More: len(k.Calls) - len(shown), Shown: shown})
 	}
 	p.PassRate = "—"
-	if b.Scored > 0 {
-		p.PassRate = num(100*float64(b.Passed)/float64(b.Scored)) + " %"
+	if b.Judged > 0 {
+		p.PassRate = num(100*float64(b.Passed)/float64(b.Judged)) + " %"
 	}
 	p.HasAgents = len(b.Agents) > 1 || (len(b.Agents) == 1 && b.Agents[0].Name != "(none)")
 	return pages.ExecuteTemplate(w, "batch.html", p)
