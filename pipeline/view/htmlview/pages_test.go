@@ -86,8 +86,9 @@ func TestCappedHitShowsZero(t *testing.T) {
 			t.Errorf("%s shows a negative zero: %q", name, m)
 		}
 	}
-	if view.Points(-0.0) != "0" || view.Points(0.001) != "0" || view.Points(5) != "−5" || view.Points(2.5) != "−2.5" {
-		t.Errorf("Points: %q %q %q %q", view.Points(-0.0), view.Points(0.001), view.Points(5), view.Points(2.5))
+	negative := math.Copysign(0, -1)
+	if view.Points(negative) != "0" || view.Points(0.001) != "0" || view.Points(5) != "−5" || view.Points(2.5) != "−2.5" {
+		t.Errorf("Points: %q %q %q %q", view.Points(negative), view.Points(0.001), view.Points(5), view.Points(2.5))
 	}
 }
 
