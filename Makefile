@@ -93,7 +93,7 @@ golden:
 demo: build
 	$(BIN) run testdata/calls --out $(DEMO_OUT)
 	$(BIN) report $(DEMO_OUT) --html $(DEMO_OUT)/report.html
-	@echo "Parquet written to $(DEMO_OUT)/calls.parquet and $(DEMO_OUT)/hits.parquet; open $(DEMO_OUT)/report.html"
+	@echo "Parquet written to $(DEMO_OUT) (calls, hits, intervals and utterances, listed in run.json); open $(DEMO_OUT)/report.html"
 
 clean:
 	rm -rf bin out

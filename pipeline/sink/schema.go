@@ -78,7 +78,7 @@ var meanings = map[string]string{
 	"intervals.interruption":          "overtalk: it counts as an interruption by started_by (no backchannel)",
 	"utterances.call_id":              "the call",
 	"utterances.segment_index":        "the segment's index in the transcript (hits.segment_index refers to it)",
-	"utterances.speaker":              "agent or customer",
+	"utterances.speaker":              "agent, customer, or unknown (a segment that names no speaker)",
 	"utterances.start_s":              "start, seconds (null when the transcript has no times)",
 	"utterances.end_s":                "end, seconds (null when the transcript has no times)",
 	"utterances.text":                 "the segment as written",
