@@ -326,12 +326,18 @@ func goTypeName(t string) string {
 // a line of the block around the mistake (counted from 0), not the
 // mistake: an indentation error in rule 40 reads "line 2". The
 // mistake is on the last line of the shortest start of the file that fails
-// the same way, found with a few parses (a gallop, then a bisection).
+// the same way, found with a few parses (a gallop, then a bisection). Each
+// parse reads up to the whole file, so a file over maxSearched bytes keeps
+// the decoder's line, marked as the block's.
 func syntaxError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	m := decodeLine.FindStringSubmatch(msg)
 	if m == nil {
 		return fmt.Errorf("%s: %s", name, msg)
+	}
+	if len(data) > maxSearched {
+		line, _ := strconv.Atoi(m[1])
+		return fmt.Errorf("%s: in the block that starts there: %s", pos(name, line+1), m[2])
 	}
 	reported, _ := strconv.Atoi(m[1])
 	starts := []int{0} // where each line starts
@@ -368,6 +374,10 @@ func syntaxError(name string, data []byte, err error) error {
 	}
 	return fmt.Errorf("%s: %s", pos(name, hi), text)
 }
+
+// maxSearched bounds the files whose syntax errors are found to the line:
+// the search costs some 40 parses, 5 s or so at 4 MB.
+const maxSearched = 4 << 20
 
 // nearest is the candidate most like s, for a did-you-mean: within about a
 // third of its length in edits, or one that starts with the other; "" when

@@ -271,6 +271,12 @@ func TestParseErrorsExact(t *testing.T) {
 	if _, err := Parse("f.yaml", []byte(long)); err == nil || !strings.HasPrefix(err.Error(), "f.yaml:5004: did not find expected '-' indicator") {
 		t.Errorf("an indentation error after 5,000 rules: %v", err)
 	}
+	// Past maxSearched the search would cost seconds: the decoder's line,
+	// said to be the block's, where the error still is.
+	huge := "name: x\nrules:\n" + strings.Repeat("  - {id: r, kind: banned, phrases: [a]}\n", maxSearched/40+1) + "  - id: bad\n   kind: banned\n"
+	if _, err := Parse("f.yaml", []byte(huge)); err == nil || !strings.HasPrefix(err.Error(), "f.yaml:3: in the block that starts there: did not find expected '-' indicator") {
+		t.Errorf("an indentation error in a file over %d bytes: %v", maxSearched, err)
+	}
 }
 
 // TestIDCoversEveryField is a property test: in seeded random lexicons,

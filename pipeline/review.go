@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 
+	"github.com/callqa/callqa/pipeline/stage/normalize"
 	"github.com/callqa/callqa/pipeline/stage/transcript"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
@@ -21,7 +22,8 @@ const (
 	// stereo recording holds no speech while the other does.
 	ReviewAgentChannelDead    = "agent_channel_dead"
 	ReviewCustomerChannelDead = "customer_channel_dead"
-	// ReviewEmptyTranscript: the transcript has no words.
+	// ReviewEmptyTranscript: the transcript has no words (punctuation
+	// alone is none).
 	ReviewEmptyTranscript = "empty_transcript"
 )
 
@@ -62,10 +64,11 @@ func reviewReasons(c *Call) (reasons, warnings []string) {
 	return reasons, warnings
 }
 
-// hasWords reports whether some segment of t has text.
+// hasWords reports whether some segment of t has words: a letter or a
+// digit, not only punctuation ("……", "。。。").
 func hasWords(t *transcript.Transcript) bool {
 	for _, s := range t.Segments {
-		if s.Text != "" {
+		if normalize.New(s.Text).Norm != "" {
 			return true
 		}
 	}

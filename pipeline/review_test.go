@@ -43,6 +43,7 @@ func TestReviewReasons(t *testing.T) {
 		{"dead customer", Call{Recording: stereo(30, talk, nil)}, []string{ReviewCustomerChannelDead}},
 		{"dead agent on the right", Call{AgentChannel: source.Right, Recording: stereo(30, nil, talk)}, []string{ReviewCustomerChannelDead}},
 		{"empty transcript", Call{Transcript: &transcript.Transcript{}}, []string{ReviewEmptyTranscript}},
+		{"punctuation only", Call{Transcript: &transcript.Transcript{Segments: []transcript.Segment{{Text: "。。。"}, {Text: "……"}}}}, []string{ReviewEmptyTranscript}},
 		{"truncated and empty", Call{Recording: stereo(0.1, nil, nil), Transcript: &transcript.Transcript{Timed: true}}, []string{ReviewNoSpeech, ReviewEmptyTranscript}},
 		{"transcript only", Call{Transcript: timed(30)}, nil},
 	} {

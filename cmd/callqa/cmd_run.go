@@ -182,6 +182,11 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 		return err
 	}
 	found := len(calls)
+	ids := make([][3]string, len(calls))
+	for i, c := range calls {
+		ids[i] = [3]string{c.ID, c.AudioPath, c.TranscriptPath}
+	}
+	digest := sink.CallsDigest(ids)
 	// Duplicates were marked over all calls, so a duplicate id (which
 	// hashes to the same shard) is still reported.
 	calls = slices.DeleteFunc(calls, func(c source.Call) bool { return !part.Owns(c.ID) })
@@ -201,8 +206,9 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 			"agent_roles":    strings.Join(opts.AgentRoles, ","),
 			"customer_roles": strings.Join(opts.CustomerRoles, ","),
 		},
-		Callqa:     versionString(),
-		CallsFound: found,
+		Callqa:      versionString(),
+		CallsFound:  found,
+		CallsDigest: digest,
 	})
 	if err != nil {
 		return err

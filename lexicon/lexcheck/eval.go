@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/callqa/callqa/internal/inputfile"
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/source"
@@ -42,12 +43,9 @@ const maxCorpusFile = 64 << 20
 // spreadsheet exports it; note is optional) or a JSONL file (one object
 // with those keys a line).
 func readUtterances(path string) ([]utterance, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, maxCorpusFile)
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > maxCorpusFile {
-		return nil, fmt.Errorf("%s: larger than %d MB", path, maxCorpusFile>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	var out []utterance
@@ -417,7 +415,7 @@ func expectationPath(c source.Call) string {
 func readExpectation(c source.Call) (Expectation, bool, error) {
 	var want Expectation
 	expectPath := expectationPath(c)
-	data, err := os.ReadFile(expectPath)
+	data, err := inputfile.Read(expectPath, maxCorpusFile)
 	if os.IsNotExist(err) {
 		return want, false, nil
 	}

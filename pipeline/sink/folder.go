@@ -22,12 +22,14 @@ import (
 // until it is done, so that a failed commit can put them back.
 const backupPrefix = ".callqa-replaced-"
 
-// claim takes part's lock in dir for a run that starts, refusing when
-// another run of that part, or of another shard count, is live there, or
-// when files that are not callqa's would be read with the run's. It
+// claim takes the lock of run's part in dir for a run that starts,
+// refusing when another run of that part, or a part of another run (another
+// shard count, lexicon or calls), is live there, or when files that are not
+// callqa's would be read with the run's. It
 // removes what dead runs left: unfinished files, their locks, a failed
 // commit's backup. It returns the lock and the names it removed.
-func claim(ctx context.Context, dir string, part Part) (lock *os.File, removed []string, err error) {
+func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []string, err error) {
+	part, id := run.Part, run.ID()
 	folder, err := lockFolder(ctx, dir)
 	if err != nil {
 		return nil, nil, err
@@ -50,7 +52,7 @@ func claim(ctx context.Context, dir string, part Part) (lock *os.File, removed [
 	if err := lock.Truncate(0); err != nil { // a dead holder's words may be there
 		return nil, nil, err
 	}
-	if _, err := lock.WriteString(describeHolder(part) + "\n"); err != nil {
+	if _, err := lock.WriteString(describeHolder(part, id) + "\n"); err != nil {
 		return nil, nil, err
 	}
 	entries, err := os.ReadDir(dir)
@@ -78,16 +80,20 @@ func claim(ctx context.Context, dir string, part Part) (lock *os.File, removed [
 		switch {
 		case !ours && globbed(name):
 			foreign = append(foreign, name)
-		case kind == "lock" && p != part && p.Count != part.Count && live(p):
-			return nil, nil, fmt.Errorf("--out %s: another callqa run is writing %s there (%s), and this run writes %s of another shard count: wait for it to end, or choose another --out",
-				dir, partWords(p), holder(path), partWords(part))
+		case kind == "lock" && p != part && live(p) && (p.Count != part.Count || holderRun(path) != id):
+			return nil, nil, fmt.Errorf("--out %s: another callqa run is writing %s there (%s), and this run (%s) is another run: wait for it to end, or choose another --out",
+				dir, partWords(p), holder(path), id)
+		case kind == runStem:
+			if _, err := readManifest(path, p); errors.Is(err, errForeign) {
+				foreign = append(foreign, name)
+			}
 		case kind == "lock" && p != part && !live(p):
 			os.Remove(path) // its run died: nobody can be taking it, we hold the folder lock
 		}
 	}
 	if len(foreign) > 0 {
-		return nil, nil, fmt.Errorf("--out %s holds %s, which read_parquet('%s/calls*.parquet') and the like would read with this run's files: move it away, or choose another --out",
-			dir, strings.Join(foreign, ", "), dir)
+		return nil, nil, fmt.Errorf("--out %s holds %s, which callqa did not write but would read or replace with this run's files: move it away, or choose another --out",
+			dir, strings.Join(foreign, ", "))
 	}
 	return lock, removed, nil
 }
@@ -154,6 +160,9 @@ func stale(dir string, run Run) ([]string, error) {
 		keep, ok := same[p]
 		if !ok {
 			m, err := readManifest(filepath.Join(dir, p.Names().Run), p)
+			if errors.Is(err, errForeign) {
+				return nil, fmt.Errorf("--out %s holds %s, which callqa did not write (%v): move it away and run again", dir, p.Names().Run, err)
+			}
 			keep = err == nil && p.Count == run.Part.Count && m.RunID == id
 			same[p] = keep
 		}
@@ -163,6 +172,10 @@ func stale(dir string, run Run) ([]string, error) {
 	}
 	return out, nil
 }
+
+// errPartlyReplaced marks a commit that failed and could not put every
+// earlier file back.
+var errPartlyReplaced = errors.New("the folder holds part of each run until a run completes")
 
 // rename is os.Rename; tests replace it to make a commit fail part-way.
 var rename = os.Rename
@@ -187,7 +200,7 @@ func swap(dir string, files []*atomicfile.File, staleNames []string) (err error)
 		}
 		for _, u := range slices.Backward(undo) {
 			if uerr := u(); uerr != nil {
-				err = fmt.Errorf("%w; putting the earlier files back failed too (%v): they are in %s", err, uerr, backup)
+				err = fmt.Errorf("%w; putting the earlier files back failed too (%v): they are in %s: %w", err, uerr, backup, errPartlyReplaced)
 				return // the backup holds what could not be put back
 			}
 		}

@@ -138,6 +138,13 @@ func TestLiveRunsAreRefused(t *testing.T) {
 			t.Errorf("a writer of %v beside a live 0/2: %v", p, err)
 		}
 	}
+	// The other shard of another run (other calls: tonight's shard 1/2
+	// beside last night's 0/2) would replace the live one's files.
+	other := sampleRun(Part{1, 2})
+	other.CallsDigest = "tonight"
+	if _, err := Create(ctx, dir, other); err == nil || !strings.Contains(err.Error(), "is another run") {
+		t.Errorf("shard 1/2 of another run beside a live 0/2: %v", err)
+	}
 	second, err := Create(ctx, dir, sampleRun(Part{1, 2}))
 	if err != nil {
 		t.Fatalf("shard 1/2 beside 0/2: %v", err)

@@ -95,8 +95,19 @@ func holder(path string) string {
 	return s
 }
 
-// describeHolder is what a part lock's file says about its holder.
-func describeHolder(p Part) string {
+// describeHolder is what a part lock's file says about its holder: who,
+// and which run (so that a shard of another run is refused).
+func describeHolder(p Part, runID string) string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("pid %d on host %s, shard %s, since %s", os.Getpid(), host, p, time.Now().UTC().Format(time.RFC3339))
+	return fmt.Sprintf("pid %d on host %s, shard %s of run %s, since %s", os.Getpid(), host, p, runID, time.Now().UTC().Format(time.RFC3339))
+}
+
+// holderRun is the run id a part lock's holder wrote, "" when unknown.
+func holderRun(path string) string {
+	_, after, ok := strings.Cut(holder(path), " of run ")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(after, ",")
+	return id
 }

@@ -1,16 +1,17 @@
 package sink
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"maps"
-	"os"
 	"slices"
 	"strings"
+
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // Run describes the run a Writer writes one part of.
@@ -23,9 +24,28 @@ type Run struct {
 	LexiconVersion string
 	Settings       map[string]string
 	// Callqa is callqa's version; CallsFound the calls the whole run found
-	// before sharding (each shard finds them all).
-	Callqa     string
-	CallsFound int
+	// before sharding (each shard finds them all), and CallsDigest a digest
+	// of them (CallsDigest): tonight's shard 0 is not last night's shard 1.
+	Callqa      string
+	CallsFound  int
+	CallsDigest string
+}
+
+// CallsDigest is a digest of the calls a run found, before sharding: each
+// call's id and files, in any order. Every shard of a run finds the same
+// calls, so it is the same in every part, and a rerun over the same files
+// keeps its run id.
+func CallsDigest(calls [][3]string) string {
+	lines := make([]string, len(calls))
+	for i, c := range calls {
+		lines[i] = strings.Join(c[:], "\x00")
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	for _, l := range lines {
+		fmt.Fprintf(h, "%s\n", l)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // ID identifies the run: parts with the same id belong together, whatever
@@ -34,7 +54,7 @@ type Run struct {
 // rerun writes byte-identical files.
 func (r Run) ID() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "schema_version=%d\nshards=%d\nlexicon_version=%s\n", SchemaVersion, r.Part.Count, r.LexiconVersion)
+	fmt.Fprintf(h, "schema_version=%d\nshards=%d\nlexicon_version=%s\ncalls=%s\n", SchemaVersion, r.Part.Count, r.LexiconVersion, r.CallsDigest)
 	for _, k := range slices.Sorted(maps.Keys(r.Settings)) {
 		fmt.Fprintf(h, "%s=%s\n", k, r.Settings[k])
 	}
@@ -53,6 +73,7 @@ type Manifest struct {
 	Settings       map[string]string `json:"settings"`
 	Callqa         string            `json:"callqa_version"`
 	CallsFound     int               `json:"calls_found"`
+	CallsDigest    string            `json:"calls_digest"`
 	Files          []ManifestFile    `json:"files"`
 }
 
@@ -84,27 +105,28 @@ func (m *Manifest) encode() []byte {
 // maxManifestBytes bounds a manifest read: a few hundred bytes are written.
 const maxManifestBytes = 1 << 20
 
+// errForeign marks a file with a run manifest's name that callqa did not
+// write: it is refused, never replaced.
+var errForeign = errors.New("not a run manifest")
+
 // readManifest reads and checks the manifest at path, written for part.
+// It reads only a regular file, without blocking (a FIFO named run.json
+// must not hang a run that holds the folder's lock).
 func readManifest(path string, part Part) (*Manifest, error) {
-	f, err := os.Open(path)
+	data, err := inputfile.Read(path, maxManifestBytes)
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(io.LimitReader(f, maxManifestBytes+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if buf.Len() > maxManifestBytes {
-		return nil, fmt.Errorf("%s: not a run manifest: larger than %d bytes", path, maxManifestBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", errForeign, err)
 	}
 	var m Manifest // fields a later callqa adds are ignored; SchemaVersion says what matters
-	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
-		return nil, fmt.Errorf("%s: not a run manifest: %w", path, err)
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", path, errForeign, err)
 	}
 	switch {
 	case m.RunID == "":
-		return nil, fmt.Errorf("%s: not a run manifest: no run_id", path)
+		return nil, fmt.Errorf("%s: %w: no run_id", path, errForeign)
 	case m.Part() != part:
 		return nil, fmt.Errorf("%s: the manifest of shard %s under the name of shard %s", path, m.Part(), part)
 	case m.SchemaVersion != SchemaVersion:

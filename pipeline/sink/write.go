@@ -211,7 +211,7 @@ func Create(ctx context.Context, dir string, run Run) (w *Writer, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	lock, cleaned, err := claim(ctx, dir, run.Part)
+	lock, cleaned, err := claim(ctx, dir, run)
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +290,9 @@ func (w *Writer) Commit(ctx context.Context) error {
 	}
 	if err != nil {
 		release(w.dir, w.run.Part, w.lock)
+		if errors.Is(err, errPartlyReplaced) {
+			return fmt.Errorf("commit %s: %w", w.dir, err)
+		}
 		return fmt.Errorf("commit %s: %w; nothing was replaced", w.dir, err)
 	}
 	w.Replaced = staleNames
@@ -302,7 +305,7 @@ func (w *Writer) finish() ([]*atomicfile.File, error) {
 	m := Manifest{
 		RunID: w.run.ID(), ShardIndex: w.run.Part.Index, ShardCount: w.run.Part.Count,
 		SchemaVersion: SchemaVersion, LexiconVersion: w.run.LexiconVersion, Settings: w.run.Settings,
-		Callqa: w.run.Callqa, CallsFound: w.run.CallsFound,
+		Callqa: w.run.Callqa, CallsFound: w.run.CallsFound, CallsDigest: w.run.CallsDigest,
 	}
 	if m.Settings == nil {
 		m.Settings = map[string]string{}

@@ -84,7 +84,7 @@ func Discover(inputs []string) (Found, error) {
 			if !isCallFile(in) {
 				return Found{}, fmt.Errorf("input %s: not a recording (.wav) or transcript (.json, .txt, .srt, .vtt)", in)
 			}
-			w.file(in, st)
+			w.file(in, st, true)
 			continue
 		}
 		w.dir(filepath.Clean(in), st)
@@ -98,7 +98,7 @@ func Discover(inputs []string) (Found, error) {
 		w.dir(l.path, l.st)
 	}
 	for _, l := range w.fileLinks {
-		w.entry(l.path, l.st)
+		w.entry(l.path, l.st, true)
 	}
 	calls := make([]Call, 0, len(w.byKey))
 	for _, c := range w.byKey {
@@ -152,20 +152,21 @@ func (w *walker) dir(path string, st fs.FileInfo) {
 		case e.Type()&fs.ModeSymlink != 0:
 			w.fileLinks = append(w.fileLinks, link{p, st})
 		default:
-			w.entry(p, st)
+			w.entry(p, st, false)
 		}
 	}
 }
 
-// entry adds what is at path, a folder or a file of which st is the Stat.
-func (w *walker) entry(path string, st fs.FileInfo) {
+// entry adds what is at path, a folder or a file of which st is the Stat;
+// indirect says it was reached by a link.
+func (w *walker) entry(path string, st fs.FileInfo, indirect bool) {
 	switch {
 	case st.IsDir():
 		w.dir(path, st)
 	case isCallFile(path):
 		// Not only regular files: a FIFO named x.wav becomes a call whose
 		// row says why it cannot be read.
-		w.file(path, st)
+		w.file(path, st, indirect)
 	case strings.HasSuffix(path, ExpectSuffix):
 		// A call's expected results (callqa lexicon test), beside it.
 	default:
@@ -173,12 +174,21 @@ func (w *walker) entry(path string, st fs.FileInfo) {
 	}
 }
 
-// file adds a call's file, of which st is the Stat.
-func (w *walker) file(path string, st fs.FileInfo) {
+// file adds a call's file, of which st is the Stat, unless it was reached
+// before under the same name, or, when named as an input or reached by a
+// link (indirect), by any name. Two names of one file in a folder (hard
+// links, as dedup tools make) are two calls: each name is a call's id.
+func (w *walker) file(path string, st fs.FileInfo, indirect bool) {
 	path = filepath.Clean(path)
-	if !w.first(path, st) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	id := fileID(path, st)
+	if w.seen[abs] || indirect && w.seen[id] {
 		return // named twice: by a folder and by itself, or by a link
 	}
+	w.seen[abs], w.seen[id] = true, true
 	ext := strings.ToLower(filepath.Ext(path))
 	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	key := filepath.Join(filepath.Dir(path), stem)

@@ -168,3 +168,25 @@ func TestDiscoverUnreadableFolder(t *testing.T) {
 		t.Errorf("found %+v", f)
 	}
 }
+
+// Two names of one file in a folder (hard links, as dedup tools and
+// backups make them) are two calls, each with its own id; naming the same
+// file again as an input still counts it once.
+func TestDiscoverHardLinksAreCalls(t *testing.T) {
+	dir := t.TempDir()
+	touch(t, dir, "clean.wav", "other.json")
+	if err := os.Link(filepath.Join(dir, "clean.wav"), filepath.Join(dir, "other.wav")); err != nil {
+		t.Skip("no hard links here:", err)
+	}
+	f, err := Discover([]string{dir, filepath.Join(dir, "other.wav")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range f.Calls {
+		got = append(got, c.ID+":"+filepath.Base(c.AudioPath)+","+filepath.Base(c.TranscriptPath))
+	}
+	if want := "clean:clean.wav,.|other:other.wav,other.json"; strings.Join(got, "|") != want || len(f.Skipped) != 0 {
+		t.Errorf("calls %q, skipped %v; want %q", got, f.Skipped, want)
+	}
+}
