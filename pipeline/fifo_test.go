@@ -5,10 +5,9 @@ package pipeline
 import (
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/callqa/callqa/internal/inputfile/fifotest"
 	"github.com/callqa/callqa/pipeline/source"
 )
 
@@ -18,19 +17,12 @@ func TestFIFOsAreErrorRows(t *testing.T) {
 	e := newEngine(t)
 	dir := t.TempDir()
 	wav, json := filepath.Join(dir, "x.wav"), filepath.Join(dir, "x.json")
-	for _, p := range []string{wav, json} {
-		if err := syscall.Mkfifo(p, 0o644); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
-	}
-	done := make(chan Call, 1)
-	go func() { done <- e.Process(source.Call{ID: "x", AudioPath: wav, TranscriptPath: json}) }()
-	select {
-	case c := <-done:
+	fifotest.Make(t, wav)
+	fifotest.Make(t, json)
+	fifotest.Returns(t, func() {
+		c := e.Process(source.Call{ID: "x", AudioPath: wav, TranscriptPath: json})
 		if c.Err == nil || strings.Count(c.Err.Error(), "not a regular file (a named pipe)") != 2 {
 			t.Errorf("error %v", c.Err)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("blocked on a FIFO")
-	}
+	})
 }

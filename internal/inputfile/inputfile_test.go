@@ -6,40 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/callqa/callqa/internal/inputfile/fifotest"
 )
 
-// mkfifo makes a named pipe that no one writes to: opening it for reading
-// the usual way blocks forever.
-func mkfifo(t *testing.T, path string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mkfifo(path, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	return path
-}
-
-// returns runs f, failing the test if it blocks, so that a regression
-// fails rather than hangs.
-func returns(t *testing.T, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("blocked: a FIFO was opened for reading")
-	}
-}
-
 func TestOpenRefusesFIFOs(t *testing.T) {
-	fifo := mkfifo(t, filepath.Join(t.TempDir(), "x.wav"))
-	returns(t, func() {
+	fifo := fifotest.Make(t, filepath.Join(t.TempDir(), "x.wav"))
+	fifotest.Returns(t, func() {
 		if f, err := Open(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file (a named pipe)") {
 			t.Errorf("Open(fifo) = %v, %v; want a named-pipe error", f, err)
 		}

@@ -62,6 +62,24 @@ func sample(t *testing.T, id string) *pipeline.Call {
 	return nil
 }
 
+// sampleRows are the rows of calls.parquet and hits.parquet of the sample
+// run.
+func sampleRows(t *testing.T) ([]sink.CallRow, []sink.HitRow) {
+	t.Helper()
+	run, err := sampleRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []sink.CallRow
+	var hits []sink.HitRow
+	for i := range run {
+		call, callHits := sink.Rows(&run[i])
+		calls = append(calls, call)
+		hits = append(hits, callHits...)
+	}
+	return calls, hits
+}
+
 func defaultLexicon(t *testing.T) *lexicon.Lexicon {
 	t.Helper()
 	lex, err := lexicon.Load()
@@ -95,17 +113,7 @@ func TestCallPageGolden(t *testing.T) {
 }
 
 func TestBatchPageGolden(t *testing.T) {
-	run, err := sampleRun()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var calls []sink.CallRow
-	var hits []sink.HitRow
-	for i := range run {
-		call, callHits := sink.Rows(&run[i])
-		calls = append(calls, call)
-		hits = append(hits, callHits...)
-	}
+	calls, hits := sampleRows(t)
 	b := Summarize(calls, hits, 3)
 	page := render(t, func(w io.Writer) error {
 		return WriteBatch(w, b, BatchOptions{Source: "out/demo", PassMark: 80, Links: map[string]string{"text-only": "report-calls/text-only.html"}})

@@ -190,17 +190,7 @@ func audioOnly(t *testing.T) *pipeline.Call {
 // Every colour a page uses is explained: each chart's bar colours by its
 // legend, the timeline's lanes and hit severities by the timeline's.
 func TestEveryColourIsExplained(t *testing.T) {
-	run, err := sampleRun()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var calls []sink.CallRow
-	var hits []sink.HitRow
-	for i := range run {
-		call, callHits := sink.Rows(&run[i])
-		calls = append(calls, call)
-		hits = append(hits, callHits...)
-	}
+	calls, hits := sampleRows(t)
 	doc := parse(t, render(t, func(w io.Writer) error {
 		return WriteBatch(w, Summarize(calls, hits, 3), BatchOptions{Source: "out", PassMark: 80})
 	}))
