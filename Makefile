@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/stage/transcript
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
 	$(GO) test -run '^$$' -fuzz FuzzReadUtterances -fuzztime $$((20000 * $(FUZZSCALE)))x ./lexicon/lexcheck
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((20000 * $(FUZZSCALE)))x ./pipeline/stage/similar
 	$(GO) test -run '^$$' -fuzz FuzzParseManifest -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/source
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime $$((20000 * $(FUZZSCALE)))x ./pipeline/sink
 	$(GO) test -tags mutations -run TestMutatedRecordings ./pipeline/stage/audio

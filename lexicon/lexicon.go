@@ -39,7 +39,16 @@ const (
 	// KindAudio: a measure of the recording — dead air, overtalk, agent
 	// interruptions, the agent's talk ratio or speech rate — out of bounds.
 	KindAudio = "audio"
+	// KindSimilar turns on the similarity model (see Lexicon.Model) for
+	// the family named by Category: an agent turn the exact rules pass but
+	// the model scores as that family, at or above its threshold (or
+	// MinScore), is a hit.
+	KindSimilar = "similar"
 )
+
+// Forbidden reports whether hits of a kind are forbidden phrasing: the
+// exact rules' and the similarity model's.
+func Forbidden(kind string) bool { return kind == KindBanned || kind == KindSimilar }
 
 // Audio metrics.
 const (
@@ -90,12 +99,17 @@ type Lexicon struct {
 	Extends string `yaml:"extends" json:"-"`
 	// Disable turns off rules of the lexicons this one is layered on.
 	Disable []string `yaml:"disable" json:"-"`
-	Rules   []Rule   `yaml:"rules" json:"rules"`
+	// Model is the similarity model file that similar rules use, relative
+	// to the lexicon file: built by callqa lexicon train for this
+	// lexicon's name and version.
+	Model string `yaml:"model" json:"-"`
+	Rules []Rule `yaml:"rules" json:"rules"`
 
 	// Notes are what a user should know about how the files were layered
 	// (a file that replaces the default); the CLI prints them on stderr.
 	Notes []string `yaml:"-" json:"-"`
 
+	model    *ModelRef  // the model named by this file or the last layer that names one
 	file     string     // the file's name, for messages
 	at       lines      // where things stand in the file
 	settings *yaml.Node // as written, to layer onto another lexicon's
@@ -200,9 +214,16 @@ type Rule struct {
 	// answers to the trigger (by default the next turn): a closing right
 	// after a complaint nobody answered.
 	When *Trigger `yaml:"when" json:"when,omitempty"`
+	// UnlessNext cancels a banned rule's hit when the speaker's next turn
+	// says one of these: a bare 这是规定 followed by 不过我可以帮您申请 is
+	// no hit.
+	UnlessNext []string `yaml:"unless_next" json:"unless_next,omitempty"`
 	// MaxChars is how long a short_reply answer may be and still be a
 	// fault, in characters (letters and digits; default 1).
 	MaxChars *int `yaml:"max_chars" json:"max_chars,omitempty"`
+	// MinScore is the least similarity score of a similar rule's hit
+	// (default: the family's threshold in the model, chosen in training).
+	MinScore *float64 `yaml:"min_score" json:"min_score,omitempty"`
 	// Metric, Min and Max define an audio rule: episodes of the metric at
 	// least Min long, or a call value below Min or above Max.
 	Metric string   `yaml:"metric" json:"metric,omitempty"`
@@ -252,6 +273,11 @@ type Near struct {
 type Trigger struct {
 	Speaker string   `yaml:"speaker" json:"speaker"`
 	Phrases []string `yaml:"phrases" json:"phrases"`
+	// AnsweredBy, on a banned rule, are what answers the trigger: once the
+	// rule's speaker said one of them (in the hit's turn or one between),
+	// the rule no longer fires — a sales offer after an apology is no
+	// longer an offer over an open complaint.
+	AnsweredBy []string `yaml:"answered_by" json:"answered_by,omitempty"`
 }
 
 // Within is a conditional rule's deadline: the speaker's next Turns turns,
@@ -421,7 +447,7 @@ func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 		return nil, errors.New("no lexicon to layer")
 	}
 	first := lexs[0]
-	out := &Lexicon{Name: first.Name, Version: first.Version, Settings: first.Settings, file: first.file}
+	out := &Lexicon{Name: first.Name, Version: first.Version, Settings: first.Settings, file: first.file, model: first.model}
 	setBy := first         // the last lexicon that wrote settings
 	at := map[string]int{} // rule id → index in out.Rules
 	total := 0
@@ -440,6 +466,9 @@ func Layer(lexs ...*Lexicon) (*Lexicon, error) {
 				}
 				setBy = l
 			}
+		}
+		if l.model != nil {
+			out.model = l.model
 		}
 		for _, name := range slices.Sorted(maps.Keys(l.Classes)) {
 			if out.Classes == nil {
@@ -599,6 +628,7 @@ func parse(name string, data []byte) (*Lexicon, error) {
 	if err := lex.validate(name, at); err != nil {
 		return nil, err
 	}
+	lex.refModel(name)
 	return lex, nil
 }
 
@@ -758,7 +788,7 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 			fail(field, "%q is not one of %s", v, strings.Join(allowed, ", "))
 		}
 	}
-	oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindShortReply, KindAudio)
+	oneOf("kind", r.Kind, KindBanned, KindRequired, KindConditional, KindShortReply, KindAudio, KindSimilar)
 	if r.Kind == KindAudio {
 		oneOf("metric", r.Metric, audioMetrics...)
 		hi := math.MaxFloat64 // seconds, characters a minute
@@ -827,6 +857,12 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 	if r.Kind == KindShortReply && (len(r.Phrases) > 0 || len(r.Patterns) > 0 || len(r.AllOf) > 0 || len(r.Near) > 0) {
 		fail("phrases", "a short_reply rule has no phrases: its trigger is in when")
 	}
+	if len(r.UnlessNext) > 0 && r.Kind != KindBanned {
+		fail("unless_next", "only banned rules have unless_next")
+	}
+	if r.When != nil && len(r.When.AnsweredBy) > 0 && r.Kind != KindBanned {
+		fail("when", "answered_by is for banned rules (a conditional rule's phrases are its answers)")
+	}
 	if r.WholeReply != nil && (*r.WholeReply < 0 || r.Kind != KindBanned) {
 		fail("whole_reply", "a number of characters >= 0, and only for banned rules")
 	}
@@ -843,7 +879,18 @@ func validateRule(r *Rule, fail func(field, format string, args ...any)) {
 	if !inRange(r.Penalty, 0, 100) || !inRange(r.Cap, 0, 100) {
 		fail("penalty", "penalty and cap must be from 0 to 100 points, not %g and %g", r.Penalty, r.Cap)
 	}
-	if r.Kind != KindAudio && r.Kind != KindShortReply && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
+	if r.Kind == KindSimilar {
+		if r.Category == "" {
+			fail("category", "a similar rule needs the category (family) of the model it turns on")
+		}
+		if len(r.AllPhrases()) > 0 || len(r.Patterns) > 0 {
+			fail("phrases", "a similar rule has no phrases: the model judges the turn")
+		}
+	}
+	if r.MinScore != nil && (!inRange(*r.MinScore, 0, 1) || r.Kind != KindSimilar) {
+		fail("min_score", "a score from 0 to 1, and only for similar rules")
+	}
+	if r.Kind != KindAudio && r.Kind != KindShortReply && r.Kind != KindSimilar && len(r.Phrases) == 0 && len(r.Patterns) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 {
 		fail("phrases", "a rule needs phrases, patterns, all_of or near")
 	}
 	if r.Kind != KindBanned && (len(r.AllOf) > 0 || len(r.Near) > 0) {
@@ -909,5 +956,9 @@ func (r *Rule) MatchPhrases() []string {
 // AllPhrases lists every phrase the rule names: MatchPhrases and its
 // exceptions.
 func (r *Rule) AllPhrases() []string {
-	return append(r.MatchPhrases(), r.Exceptions...)
+	out := append(r.MatchPhrases(), r.Exceptions...)
+	if r.When != nil {
+		out = append(out, r.When.AnsweredBy...)
+	}
+	return append(out, r.UnlessNext...)
 }

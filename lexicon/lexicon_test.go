@@ -16,7 +16,7 @@ func TestDefault(t *testing.T) {
 	kinds := map[string]int{}
 	for _, r := range lex.Rules {
 		kinds[r.Kind]++
-		if r.Kind != KindAudio && (len(r.Examples.Match) == 0 || len(r.Examples.NoMatch) == 0) {
+		if r.Kind != KindAudio && r.Kind != KindSimilar && (len(r.Examples.Match) == 0 || len(r.Examples.NoMatch) == 0) {
 			t.Errorf("rule %s has no examples of both kinds", r.ID)
 		}
 	}
@@ -117,7 +117,8 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, r := range lex.Rules {
-			if r.ID == "" || len(r.Phrases) == 0 && len(r.Expanded()) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio && r.Kind != KindShortReply {
+			if r.ID == "" || len(r.Phrases) == 0 && len(r.Expanded()) == 0 && len(r.AllOf) == 0 && len(r.Near) == 0 && r.Kind != KindAudio && r.Kind != KindShortReply && r.Kind != KindSimilar ||
+				r.Kind == KindSimilar && r.Category == "" {
 				t.Fatalf("invalid rule accepted: %+v", r)
 			}
 		}

@@ -106,7 +106,7 @@ func (c *Call) BannedCount() *int {
 	}
 	n := 0
 	for _, h := range c.Card.Hits {
-		if h.Kind == lexicon.KindBanned {
+		if lexicon.Forbidden(h.Kind) {
 			n++
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/callqa/callqa/pipeline/stage/rules"
 	"github.com/callqa/callqa/pipeline/stage/score"
 	"github.com/callqa/callqa/pipeline/stage/segment"
+	"github.com/callqa/callqa/pipeline/stage/similar"
 	"github.com/callqa/callqa/pipeline/stage/transcript"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// CallTimeout is the most one call may take in Run before it becomes
 	// an error row (0: no limit).
 	CallTimeout time.Duration
+	// ExactOnly leaves out the similarity model: lexicon train, which
+	// builds it, runs the exact rules alone.
+	ExactOnly bool
 }
 
 // Engine processes calls. It holds the compiled lexicon and the one shared
@@ -48,6 +52,7 @@ type Engine struct {
 	cfg      Config
 	version  string // the lexicon's
 	matcher  *rules.Matcher
+	similar  *similar.Stage // nil when no rule turns the model on
 	features features.Config
 	audio    audio.Config
 	// segmenter is built once, on first use: about half a second and
@@ -64,10 +69,22 @@ func New(cfg Config) (*Engine, error) {
 	cfg.AgentChannel = cfg.AgentChannel.Or(source.Left)
 	m := rules.Compile(cfg.Lexicon)
 	s := cfg.Lexicon.Settings
+	var stage *similar.Stage
+	if !cfg.ExactOnly {
+		var err error
+		if stage, err = loadSimilar(cfg.Lexicon); err != nil {
+			return nil, err
+		}
+	}
+	version := cfg.Lexicon.ID()
+	if stage != nil {
+		version += "+model." + stage.Model().Hash()
+	}
 	return &Engine{
 		cfg:     cfg,
-		version: cfg.Lexicon.ID(),
+		version: version,
 		matcher: m,
+		similar: stage,
 		features: features.Config{
 			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
 		},
@@ -77,6 +94,50 @@ func New(cfg Config) (*Engine, error) {
 		}),
 	}, nil
 }
+
+// loadSimilar reads the model the lexicon's similar rules use: none
+// without such rules. The model must have been trained for the lexicon
+// that names it.
+func loadSimilar(lex *lexicon.Lexicon) (*similar.Stage, error) {
+	var first *lexicon.Rule
+	for i := range lex.Rules {
+		if lex.Rules[i].Kind == lexicon.KindSimilar {
+			first = &lex.Rules[i]
+			break
+		}
+	}
+	if first == nil {
+		return nil, nil
+	}
+	ref := lex.ModelRef()
+	if ref == nil {
+		return nil, fmt.Errorf("lexicon %s: rule %q is of kind similar, but no lexicon file names a model (model: FILE, built by callqa lexicon train)", lex.Name, first.ID)
+	}
+	data, err := ref.Read()
+	if err != nil {
+		return nil, err
+	}
+	m, err := similar.Parse(ref.Path, data)
+	if err != nil {
+		return nil, err
+	}
+	if m.Lexicon != ref.For {
+		return nil, fmt.Errorf("%s:2: the model was trained for lexicon %s, not %s (named at %s:%d): rebuild it with callqa lexicon train", ref.Path, m.Lexicon, ref.For, ref.Lexicon, ref.Line)
+	}
+	return similar.NewStage(m, lex)
+}
+
+// WithSimilar is the engine with another similarity stage (nil: the exact
+// rules alone), sharing its rules and segmenter: how lexicon eval measures
+// models trained on part of a corpus.
+func (e *Engine) WithSimilar(s *similar.Stage) *Engine {
+	out := *e
+	out.similar = s
+	return &out
+}
+
+// Similar is the engine's similarity stage, nil when no rule turns it on.
+func (e *Engine) Similar() *similar.Stage { return e.similar }
 
 // LexiconVersion identifies the rules and settings in force.
 func (e *Engine) LexiconVersion() string { return e.version }
@@ -217,7 +278,7 @@ func (e *Engine) check(c *Call) error {
 			return err
 		}
 		res := e.matcher.Match(c.Transcript, seg, c.End())
-		hits = res.Hits
+		hits = e.withSimilar(c.Transcript, res.Hits)
 		c.GreetingOK, c.ClosingOK = res.GreetingOK, res.ClosingOK
 	}
 	if c.Recording != nil {
@@ -245,6 +306,11 @@ func (e *Engine) audioMeasures(c *Call) rules.AudioMeasures {
 // Finds reports whether rule ruleID finds its phrases in text said by its
 // speaker, as in a call: the lexicon tools test example sentences with it.
 func (e *Engine) Finds(ruleID, text string) (bool, error) {
+	if e.similar != nil {
+		if found, known := e.similar.Finds(ruleID, text); known {
+			return found, nil
+		}
+	}
 	seg, err := e.segmenter()
 	if err != nil {
 		return false, err
@@ -252,17 +318,40 @@ func (e *Engine) Finds(ruleID, text string) (bool, error) {
 	return e.matcher.Finds(ruleID, text, seg), nil
 }
 
-// Banned returns the forbidden phrases the rules find in one turn said by
-// speaker (agent or customer), as in a call: what lexicon eval measures.
-func (e *Engine) Banned(speaker, text string) ([]rules.Hit, error) {
+// withSimilar adds the similarity stage's hits to the exact rules', in
+// transcript order.
+func (e *Engine) withSimilar(t *transcript.Transcript, hits []rules.Hit) []rules.Hit {
+	if e.similar == nil {
+		return hits
+	}
+	more := e.similar.Hits(t, hits)
+	if len(more) == 0 {
+		return hits
+	}
+	hits = append(hits, more...)
+	slices.SortStableFunc(hits, func(a, b rules.Hit) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.SegmentIndex, b.SegmentIndex))
+	})
+	return hits
+}
+
+// Banned returns the forbidden phrasing found in one turn said by speaker
+// (agent or customer) after the customer said context (may be empty), as
+// in a call: what lexicon eval measures.
+func (e *Engine) Banned(speaker, text, context string) ([]rules.Hit, error) {
 	seg, err := e.segmenter()
 	if err != nil {
 		return nil, err
 	}
-	t := &transcript.Transcript{Segments: []transcript.Segment{{Speaker: speaker, Text: text}}}
+	t := &transcript.Transcript{}
+	if context != "" {
+		t.Segments = append(t.Segments, transcript.Segment{Speaker: transcript.Customer, Text: context})
+	}
+	t.Segments = append(t.Segments, transcript.Segment{Speaker: speaker, Text: text})
+	turn := len(t.Segments) - 1
 	var out []rules.Hit
-	for _, h := range e.matcher.Match(t, seg, 0).Hits {
-		if h.Kind == lexicon.KindBanned {
+	for _, h := range e.withSimilar(t, e.matcher.Match(t, seg, 0).Hits) {
+		if lexicon.Forbidden(h.Kind) && h.SegmentIndex == turn {
 			out = append(out, h)
 		}
 	}
@@ -301,3 +390,6 @@ func speechRate(t *transcript.Transcript, speaker string, talkS float64) *float6
 	rate := float64(chars) / (talkS / 60)
 	return &rate
 }
+
+// Lexicon is the lexicon in force.
+func (e *Engine) Lexicon() *lexicon.Lexicon { return e.cfg.Lexicon }

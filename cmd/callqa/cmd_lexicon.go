@@ -21,7 +21,7 @@ func newLexiconCommand() *cobra.Command {
 		Use:   "lexicon",
 		Short: "Test and lint rule files: the CI gate for lexicon changes",
 	}
-	cmd.AddCommand(newLexiconTestCommand(), newLexiconLintCommand(), newLexiconEvalCommand())
+	cmd.AddCommand(newLexiconTestCommand(), newLexiconLintCommand(), newLexiconEvalCommand(), newLexiconTrainCommand())
 	return cmd
 }
 
@@ -150,6 +150,7 @@ type evalOptions struct {
 	JUnit   string
 	Gates   lexcheck.Gates
 	List    int
+	LOSO    bool
 }
 
 func newLexiconEvalCommand() *cobra.Command {
@@ -161,32 +162,46 @@ func newLexiconEvalCommand() *cobra.Command {
 
 CORPUS is files of labelled turns and folders. A turns file is TSV, as a
 spreadsheet exports it: a header with the columns speaker, text and expect
-(any order; note and other columns are ignored), then one turn a line:
+(any order; context, source and note are optional, other columns ignored),
+then one turn a line:
 
-  speaker	text	expect
-  agent	这事我管不了，你自己去营业厅问吧	shirking
-  agent	不麻烦的，我帮您查一下	none
+  source	speaker	context	text	expect
+  w1	agent		这事我管不了，你自己去营业厅问吧	shirking
+  w1	agent	你们又乱扣我钱了！	嗯	dismissive
+  w1	agent	我的手机号是13800001234	嗯	none
 
 expect is a family of forbidden phrasing (a rule category: shirking,
 talking_down, blaming, impatience, confrontation, refusal, dont_know,
-dismissive, over_promising, abuse, or a team's own) or none. A .jsonl file
-holds the same as {"speaker": ..., "text": ..., "expect": ...} a line.
-Folders are searched for such files and for calls (NAME.json and the like)
-with a NAME.expect.yaml that labels them:
+dismissive, over_promising, abuse, or a team's own) or none. context is the
+customer's turn just before, which the reply is judged with; source is who
+wrote the turn (default: the file's name). A .jsonl file holds the same as
+{"speaker": ..., "text": ..., "expect": ...} a line. A reviewers' verdict
+file (columns call_id, rule_id, segment_index, speaker, context, text,
+verdict, family; see the README) is read as labelled turns too: right is the
+hit's family, wrong is none, missed is the family named. Folders are
+searched for such files and for calls (NAME.json and the like) with a
+NAME.expect.yaml that labels them:
 
   greeting: true        # the agent opened the call properly
   closing: false        # ... and did not close it properly
   banned: [shirking]    # the families the agent said
 
-It prints precision, recall and F1 per family and for all forbidden phrasing,
-false alarms per 1,000 agent turns, each rule's hits and how many were right,
-the greeting and closing verdicts against the labels, and every miss and false
-alarm with its words. With the gates it exits 1 when the lexicon falls below.`,
+It prints precision, recall and F1 per family, for all forbidden phrasing
+and per source, false alarms per 1,000 agent turns, each rule's hits and how
+many were right, the reviewers' verdicts per rule, the greeting and closing
+verdicts against the labels, and every miss and false alarm with its words.
+With turns from two or more sources and a lexicon with similar rules, it
+also measures leave one source out: each source judged by the rules and a
+model trained (thresholds included) on the other sources alone — the
+figures to trust, since the model has seen the turns it is measured on
+otherwise. With the gates it exits 1 when the lexicon falls below.`,
 		Example: `  callqa lexicon eval testdata/lexicon
-  callqa lexicon eval --lexicon default --lexicon team.yaml reviewed.tsv calls/ --min-precision 0.97 --min-recall 0.9 --junit eval.xml`,
+  callqa lexicon eval testdata/lexicon --min-loso-precision 0.95 --min-loso-recall 0.8 --min-family-recall 0.65
+  callqa lexicon eval --lexicon default --lexicon team.yaml verdicts.tsv calls/ --min-precision 0.97 --min-recall 0.9 --junit eval.xml`,
 		Args: cobra.MinimumNArgs(1),
 		PreRunE: func(*cobra.Command, []string) error {
-			for _, g := range []float64{opts.Gates.Precision, opts.Gates.Recall, opts.Gates.Verdicts} {
+			g := opts.Gates
+			for _, g := range []float64{g.Precision, g.Recall, g.Verdicts, g.LOSOPrecision, g.LOSORecall, g.FamilyRecall} {
 				if g < 0 || g > 1 {
 					return usageError{fmt.Errorf("gates are shares from 0 to 1, not %g", g)}
 				}
@@ -203,7 +218,11 @@ alarm with its words. With the gates it exits 1 when the lexicon falls below.`,
 	f.Float64Var(&opts.Gates.Precision, "min-precision", 0, "exit 1 when the precision of finding forbidden phrasing is below this (0 to 1)")
 	f.Float64Var(&opts.Gates.Recall, "min-recall", 0, "exit 1 when the recall of finding forbidden phrasing is below this (0 to 1)")
 	f.Float64Var(&opts.Gates.Verdicts, "min-verdicts", 0, "exit 1 when the share of labelled calls whose greeting, or closing, is judged right is below this (0 to 1)")
+	f.Float64Var(&opts.Gates.LOSOPrecision, "min-loso-precision", 0, "exit 1 when the precision left one source out is below this (0 to 1)")
+	f.Float64Var(&opts.Gates.LOSORecall, "min-loso-recall", 0, "exit 1 when the recall left one source out is below this (0 to 1)")
+	f.Float64Var(&opts.Gates.FamilyRecall, "min-family-recall", 0, "exit 1 when any family's recall (left one source out when measured) is below this (0 to 1)")
 	f.IntVar(&opts.List, "list", 50, "misses and false alarms to list, each (-1: all)")
+	f.BoolVar(&opts.LOSO, "loso", true, "also measure leave one source out: the similarity model trained without each source of turns in turn, measured on it")
 	return cmd
 }
 
@@ -216,11 +235,11 @@ func runLexiconEval(out, stderr io.Writer, opts evalOptions, corpus []string) er
 	if err != nil {
 		return err
 	}
-	ev, err := lexcheck.Evaluate(engine, corpus)
+	ev, err := lexcheck.Evaluate(engine, corpus, opts.LOSO)
 	if err != nil {
 		return err
 	}
-	if err := ev.WriteText(out, lex.ID(), opts.List); err != nil {
+	if err := ev.WriteText(out, engine.LexiconVersion(), opts.List); err != nil {
 		return err
 	}
 	cases := ev.Cases(opts.Gates)
@@ -240,4 +259,60 @@ func runLexiconEval(out, stderr io.Writer, opts evalOptions, corpus []string) er
 		return errChecksFailed
 	}
 	return nil
+}
+
+func newLexiconTrainCommand() *cobra.Command {
+	var (
+		files     []string
+		output    string
+		precision float64
+	)
+	cmd := &cobra.Command{
+		Use:   "train CORPUS... -o MODEL",
+		Short: "Build the similarity model from labelled turns",
+		Long: `Train fits the similarity model (a linear classifier on character n-grams
+of a turn and of the customer's turn before it) on the labelled agent turns
+of CORPUS (files and folders, as lexicon eval reads them), for the lexicon's
+families, and writes it to MODEL. Each family's threshold is chosen on turns
+held out of training, by source, to reach --precision; a family that cannot
+reach it gets no threshold and never hits. The same corpus gives the same
+file, byte for byte. Name the file in the lexicon (model: MODEL) and turn a
+family on with a rule of kind similar.`,
+		Example: `  callqa lexicon train testdata/lexicon -o lexicon/default.model
+  callqa lexicon train --lexicon team.yaml testdata/lexicon reviewed.tsv -o team.model`,
+		Args: cobra.MinimumNArgs(1),
+		PreRunE: func(*cobra.Command, []string) error {
+			if output == "" {
+				return usageError{errors.New("-o MODEL is required")}
+			}
+			if precision <= 0 || precision > 1 {
+				return usageError{fmt.Errorf("--precision is a share above 0 and at most 1, not %g", precision)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, corpus []string) error {
+			lex, err := loadLexicon(cmd.ErrOrStderr(), files)
+			if err != nil {
+				return err
+			}
+			engine, err := pipeline.New(pipeline.Config{Lexicon: lex, ExactOnly: true})
+			if err != nil {
+				return err
+			}
+			m, err := lexcheck.Train(engine, corpus, precision)
+			if err != nil {
+				return err
+			}
+			if err := atomicfile.Write(output, func(w io.Writer) error { _, err := w.Write(m.Encode()); return err }); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: model %s for %s, thresholds %s\n", output, m.Hash(), m.Lexicon, m.DescribeThresholds())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&files, "lexicon", nil, lexiconFlagHelp)
+	f.StringVarP(&output, "output", "o", "", "write the model to this file")
+	f.Float64Var(&precision, "precision", lexcheck.DefaultPrecision, "the precision each family's threshold must reach on held-out turns")
+	return cmd
 }

@@ -12,6 +12,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/callqa/callqa/internal/samplegen"
+	"github.com/callqa/callqa/pipeline/sink"
 	"github.com/callqa/callqa/pipeline/stage/vad"
 )
 
@@ -186,12 +187,13 @@ type hitRow struct {
 	matched, text       sql.NullString
 	penalty             float64
 	value               sql.NullFloat64
+	evidence            int // lines of evidence
 }
 
 func readHits(t *testing.T, db *sql.DB, dir string) map[string][]hitRow {
 	t.Helper()
-	rows, err := db.Query(`SELECT call_id, rule_id, kind, speaker, start_s, matched, text, penalty, value
-		FROM read_parquet(?)`, filepath.Join(dir, "hits*.parquet"))
+	rows, err := db.Query(`SELECT call_id, rule_id, kind, speaker, start_s, matched, text, penalty, value,
+		coalesce(len(evidence), 0) FROM read_parquet(?)`, filepath.Join(dir, "hits*.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +202,7 @@ func readHits(t *testing.T, db *sql.DB, dir string) map[string][]hitRow {
 	for rows.Next() {
 		var id string
 		var h hitRow
-		if err := rows.Scan(&id, &h.rule, &h.kind, &h.speaker, &h.start, &h.matched, &h.text, &h.penalty, &h.value); err != nil {
+		if err := rows.Scan(&id, &h.rule, &h.kind, &h.speaker, &h.start, &h.matched, &h.text, &h.penalty, &h.value, &h.evidence); err != nil {
 			t.Fatal(err)
 		}
 		out[id] = append(out[id], h)
@@ -345,7 +347,7 @@ func checkSample(t *testing.T, s samplegen.Sample, row callRow, hits []hitRow) {
 	t.Logf("%s: talk %.2f/%.2f (truth %.2f/%.2f) silence %.2f (%.2f) longest %.2f (%.2f) overtalk %.2f (%.2f) score %.0f",
 		name, row.agentTalk.Float64, row.customerTalk.Float64, tr.agentTalk, tr.customerTalk,
 		row.silence.Float64, tr.silence, row.longest.Float64, tr.longestSilence, row.overtalk.Float64, tr.overtalk, row.score.Float64)
-	if row.schemaVersion != 1 || !strings.HasPrefix(row.lexiconVersion, "callqa-default-zh-CN@") {
+	if row.schemaVersion != sink.SchemaVersion || !strings.HasPrefix(row.lexiconVersion, "callqa-default-zh-CN@") || !strings.Contains(row.lexiconVersion, "+model.") {
 		t.Errorf("%s: schema %d lexicon %q", name, row.schemaVersion, row.lexiconVersion)
 	}
 	if s.NoAudio {
@@ -409,6 +411,12 @@ func checkSample(t *testing.T, s samplegen.Sample, row callRow, hits []hitRow) {
 			banned++
 			if h.speaker != "agent" || !h.matched.Valid || !strings.Contains(h.text.String, h.matched.String) {
 				t.Errorf("%s: banned hit does not quote the agent's words: %+v", name, h)
+			}
+		}
+		if h.kind == "similar" {
+			banned++
+			if h.speaker != "agent" || !h.value.Valid || h.value.Float64 <= 0 || h.value.Float64 > 1 || h.evidence == 0 {
+				t.Errorf("%s: similar hit without its score and evidence: %+v", name, h)
 			}
 		}
 	}

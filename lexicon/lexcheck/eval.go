@@ -19,6 +19,7 @@ import (
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/source"
+	"github.com/callqa/callqa/pipeline/stage/rules"
 )
 
 // noneLabel is the label of a turn with no forbidden phrasing.
@@ -31,6 +32,18 @@ type utterance struct {
 	Text    string `json:"text"`
 	Expect  string `json:"expect"`
 	Note    string `json:"note,omitempty"`
+	// Context is the customer's turn just before, which a reply is judged
+	// with (may be empty).
+	Context string `json:"context,omitempty"`
+	// Source is who wrote the turn or where it came from (default: the
+	// file's name): leave-one-source-out holds each out whole.
+	Source string `json:"source,omitempty"`
+	// A reviewer's verdict on a run's hit (see verdicts.go) gives the
+	// label instead of expect.
+	Verdict string `json:"verdict,omitempty"`
+	Family  string `json:"family,omitempty"`
+	CallID  string `json:"call_id,omitempty"`
+	RuleID  string `json:"rule_id,omitempty"`
 	// Where is file:line, to find the turn again.
 	Where string `json:"-"`
 }
@@ -40,8 +53,8 @@ const maxCorpusFile = 64 << 20
 
 // readUtterances reads labelled turns from a TSV file (a header naming at
 // least the columns speaker, text and expect, in any order, as a
-// spreadsheet exports it; note is optional) or a JSONL file (one object
-// with those keys a line).
+// spreadsheet exports it; note, context and source are optional) or a
+// JSONL file (one object with those keys a line).
 func readUtterances(path string) ([]utterance, error) {
 	data, err := inputfile.Read(path, maxCorpusFile)
 	if err != nil {
@@ -80,9 +93,13 @@ func readTSV(path string, data []byte) ([]utterance, error) {
 			for i, f := range fields {
 				col[strings.ToLower(strings.TrimSpace(f))] = i
 			}
-			for _, need := range []string{"speaker", "text", "expect"} {
+			label := "expect"
+			if _, ok := col["verdict"]; ok {
+				label = "verdict"
+			}
+			for _, need := range []string{"speaker", "text", label} {
 				if _, ok := col[need]; !ok {
-					return nil, fmt.Errorf("%s:1: the header needs the columns speaker, text and expect (tab-separated), not %q", path, text)
+					return nil, fmt.Errorf("%s:1: the header needs the columns speaker, text and expect, or a verdict file's speaker, text, verdict and family (tab-separated), not %q", path, text)
 				}
 			}
 			continue
@@ -93,8 +110,12 @@ func readTSV(path string, data []byte) ([]utterance, error) {
 			}
 			return ""
 		}
-		u := utterance{Speaker: get("speaker"), Text: get("text"), Expect: get("expect"), Note: get("note"), Where: fmt.Sprintf("%s:%d", path, line)}
-		if err := u.check(); err != nil {
+		u := utterance{
+			Speaker: get("speaker"), Text: get("text"), Expect: get("expect"), Note: get("note"),
+			Context: get("context"), Source: get("source"), Where: fmt.Sprintf("%s:%d", path, line),
+			Verdict: get("verdict"), Family: get("family"), CallID: get("call_id"), RuleID: get("rule_id"),
+		}
+		if err := u.check(path); err != nil {
 			return nil, err
 		}
 		out = append(out, u)
@@ -118,7 +139,7 @@ func readJSONL(path string, data []byte) ([]utterance, error) {
 			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
 		}
 		u.Where = fmt.Sprintf("%s:%d", path, i+1)
-		if err := u.check(); err != nil {
+		if err := u.check(path); err != nil {
 			return nil, err
 		}
 		out = append(out, u)
@@ -126,8 +147,16 @@ func readJSONL(path string, data []byte) ([]utterance, error) {
 	return out, nil
 }
 
-func (u *utterance) check() error {
+// check validates a turn read from path and gives it the file's name as
+// its source when it names none.
+func (u *utterance) check(path string) error {
+	if u.Source == "" {
+		u.Source = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
 	u.Speaker = strings.ToLower(u.Speaker)
+	if err := u.fromVerdict(); err != nil {
+		return err
+	}
 	u.Expect = strings.ToLower(u.Expect)
 	switch {
 	case u.Speaker != lexicon.SpeakerAgent && u.Speaker != lexicon.SpeakerCustomer:
@@ -204,6 +233,15 @@ type Eval struct {
 	Misses, FalseAlarms []Mistake
 	Greeting, Closing   Verdicts
 	CallFamilies        []Score
+	// Sources are the turns of each source: all forbidden phrasing.
+	Sources []Score
+	// Reviewed are the reviewers' verdicts on a run's hits, by rule (TP
+	// right, FP wrong); ReviewMissed the turns they found missed, by
+	// family (FN).
+	Reviewed, ReviewMissed []Score
+	// LOSO is the same measure with each source held out of training:
+	// nil without a model to train or a second source.
+	LOSO *Eval
 }
 
 // FalseAlarmsPer1000 is the clean agent turns flagged per 1,000 agent turns.
@@ -214,15 +252,13 @@ func (e *Eval) FalseAlarmsPer1000() float64 {
 	return 1000 * float64(e.FalseAlarmTurns) / float64(e.AgentTurns)
 }
 
-// Evaluate runs the lexicon over the corpus: files of labelled turns (.tsv,
-// .jsonl) and folders, searched for such files and for calls with a
-// NAME.expect.yaml that labels greeting, closing or banned families.
-func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
-	var turnFiles, callDirs []string
+// corpusFiles sorts the corpus into files of labelled turns (named, or
+// found in folders) and folders of calls.
+func corpusFiles(corpus []string) (turnFiles, callDirs []string, err error) {
 	for _, c := range corpus {
 		st, err := os.Stat(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !st.IsDir() {
 			turnFiles = append(turnFiles, c)
@@ -239,18 +275,47 @@ func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	ev := &Eval{Banned: Score{Name: "all forbidden phrasing"}}
+	return turnFiles, callDirs, nil
+}
+
+// readCorpus reads every labelled turn of the corpus's turn files.
+func readCorpus(turnFiles []string) ([]utterance, error) {
+	var all []utterance
 	for _, f := range turnFiles {
 		turns, err := readUtterances(f)
 		if err != nil {
 			return nil, err
 		}
-		if err := ev.turns(e, turns); err != nil {
+		all = append(all, turns...)
+	}
+	return all, nil
+}
+
+// Evaluate runs the lexicon over the corpus: files of labelled turns (.tsv,
+// .jsonl) and folders, searched for such files and for calls with a
+// NAME.expect.yaml that labels greeting, closing or banned families. With
+// loso, and turns from two or more sources, it also measures leave one
+// source out (see LeaveOneSourceOut).
+func Evaluate(e *pipeline.Engine, corpus []string, loso bool) (*Eval, error) {
+	turnFiles, callDirs, err := corpusFiles(corpus)
+	if err != nil {
+		return nil, err
+	}
+	turns, err := readCorpus(turnFiles)
+	if err != nil {
+		return nil, err
+	}
+	ev := newEval()
+	for _, u := range turns {
+		hits, err := e.Banned(u.Speaker, u.Text, u.Context)
+		if err != nil {
 			return nil, err
 		}
+		ev.tally(u, hits)
+		ev.tallyVerdict(u)
 	}
 	if len(callDirs) > 0 {
 		if err := ev.calls(e, callDirs); err != nil {
@@ -260,20 +325,32 @@ func Evaluate(e *pipeline.Engine, corpus []string) (*Eval, error) {
 	if ev.Turns == 0 && ev.Calls == 0 {
 		return nil, fmt.Errorf("no labelled turns (.tsv, .jsonl) and no labelled calls (NAME%s with greeting, closing or banned) in %v", source.ExpectSuffix, corpus)
 	}
-	sortScores(ev.Families)
-	sortScores(ev.Rules)
-	sortScores(ev.CallFamilies)
+	if loso && len(sources(turns)) > 1 {
+		if ev.LOSO, err = LeaveOneSourceOut(e, turns); err != nil {
+			return nil, err
+		}
+	}
+	ev.sort()
 	return ev, nil
 }
 
-func (ev *Eval) turns(e *pipeline.Engine, turns []utterance) error {
+func newEval() *Eval { return &Eval{Banned: Score{Name: "all forbidden phrasing"}} }
+
+func (ev *Eval) sort() {
+	sortScores(ev.Families)
+	sortScores(ev.Rules)
+	sortScores(ev.CallFamilies)
+	sortScores(ev.Sources)
+	sortScores(ev.Reviewed)
+	sortScores(ev.ReviewMissed)
+}
+
+// tally scores one labelled turn against the hits found in it.
+func (ev *Eval) tally(u utterance, hits []rules.Hit) {
 	families := scoreIndex(&ev.Families)
-	rules := scoreIndex(&ev.Rules)
-	for _, u := range turns {
-		hits, err := e.Banned(u.Speaker, u.Text)
-		if err != nil {
-			return err
-		}
+	byRule := scoreIndex(&ev.Rules)
+	source := scoreIndex(&ev.Sources)(u.Source)
+	{
 		ev.Turns++
 		if u.Speaker == lexicon.SpeakerAgent {
 			ev.AgentTurns++
@@ -283,7 +360,7 @@ func (ev *Eval) turns(e *pipeline.Engine, turns []utterance) error {
 		for _, h := range hits {
 			found[h.Category] = true
 			what = append(what, fmt.Sprintf("%s %s %q", h.Category, h.RuleID, h.Matched))
-			r := rules(h.RuleID)
+			r := byRule(h.RuleID)
 			r.Hit++
 			if h.Category == u.Expect {
 				r.TP++
@@ -299,13 +376,22 @@ func (ev *Eval) turns(e *pipeline.Engine, turns []utterance) error {
 		if len(hits) > 0 {
 			ev.Banned.Hit++
 		}
+		if labelled {
+			source.Labelled++
+		}
+		if len(hits) > 0 {
+			source.Hit++
+		}
 		switch {
 		case labelled && len(hits) > 0:
 			ev.Banned.TP++
+			source.TP++
 		case labelled:
 			ev.Banned.FN++
+			source.FN++
 		case len(hits) > 0:
 			ev.Banned.FP++
+			source.FP++
 			if u.Speaker == lexicon.SpeakerAgent {
 				ev.FalseAlarmTurns++
 			}
@@ -330,7 +416,6 @@ func (ev *Eval) turns(e *pipeline.Engine, turns []utterance) error {
 			ev.FalseAlarms = append(ev.FalseAlarms, mistake)
 		}
 	}
-	return nil
 }
 
 // calls runs the labelled calls: greeting and closing verdicts, and the

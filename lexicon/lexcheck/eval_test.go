@@ -61,7 +61,7 @@ func TestEvaluate(t *testing.T) {
 	write(t, dir, "c3.json", `{"segments": [{"speaker": "agent", "start": 0, "end": 2, "text": "您好"}]}`)
 	write(t, dir, "c3.expect.yaml", "hits: []\n") // for lexicon test only
 
-	ev, err := Evaluate(e, []string{dir})
+	ev, err := Evaluate(e, []string{dir}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestReadUtterancesErrors(t *testing.T) {
 			t.Errorf("%s: read without an error", name)
 		}
 	}
-	if _, err := Evaluate(nil, []string{t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no labelled turns") {
+	if _, err := Evaluate(nil, []string{t.TempDir()}, false); err == nil || !strings.Contains(err.Error(), "no labelled turns") {
 		t.Errorf("an empty corpus: %v", err)
 	}
 }
@@ -199,7 +199,7 @@ func evalDefault(t *testing.T, folder string) *Eval {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := Evaluate(e, []string{filepath.Join("..", "..", "testdata", folder)})
+	ev, err := Evaluate(e, []string{filepath.Join("..", "..", "testdata", folder)}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

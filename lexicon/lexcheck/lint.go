@@ -71,7 +71,7 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 				add(r.ID, Error, "exception %q contains none of the rule's phrases: it can never cancel a match", e)
 			}
 		}
-		if len(r.Examples.Match) == 0 && r.Kind != lexicon.KindAudio {
+		if len(r.Examples.Match) == 0 && r.Kind != lexicon.KindAudio && r.Kind != lexicon.KindSimilar {
 			add(r.ID, Warning, "no examples that must match")
 		}
 		if len(r.Examples.NoMatch) == 0 && r.Kind == lexicon.KindBanned {

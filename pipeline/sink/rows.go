@@ -2,6 +2,7 @@ package sink
 
 import (
 	"math"
+	"slices"
 
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/stage/features"
@@ -87,7 +88,7 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 			CallID: in.ID, RuleID: h.RuleID, Kind: h.Kind, Category: h.Category,
 			Severity: h.Severity, Speaker: h.Speaker,
 			Text: optional(h.Text), Matched: optional(h.Matched),
-			Penalty: h.Penalty,
+			Penalty: h.Penalty, Evidence: slices.Clone(h.Evidence),
 		}
 		if h.Timed {
 			hits[i].StartS, hits[i].EndS = ptr(milli(h.Start)), ptr(milli(h.End))

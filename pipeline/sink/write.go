@@ -23,7 +23,7 @@ import (
 
 // SchemaVersion changes whenever a column is added, removed or changes
 // meaning.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // CallRow is one row of calls.parquet. Pointers are null where a value does
 // not apply (no audio, no transcript, or the call failed).
@@ -91,9 +91,14 @@ type HitRow struct {
 	Text         *string  `parquet:"text,optional"`
 	Matched      *string  `parquet:"matched,optional"`
 	// Value is what an audio rule measured: the silence or overtalk in
-	// seconds, the talk ratio, the speech rate in characters per minute.
+	// seconds, the talk ratio, the speech rate in characters per minute;
+	// for a similar rule, the model's score.
 	Value   *float64 `parquet:"value,optional"`
 	Penalty float64  `parquet:"penalty"`
+	// Evidence are the turns that made the hit fire besides its own: the
+	// customer's turn a reply rule answers, a similarity hit's nearest
+	// labelled examples.
+	Evidence []string `parquet:"evidence,list"`
 }
 
 // IntervalRow is one row of intervals.parquet: a stretch of speech,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/callqa/callqa/lexicon"
@@ -38,15 +39,27 @@ func When(h score.Hit) string {
 }
 
 // Evidence is what a hit shows of the call: the words, the measure, or
-// what was missing. A conditional hit's words are its trigger's (the
-// customer's complaint the agent did not answer), so they are quoted as
-// said by whoever said them, not as the words of the hit's speaker.
+// what was missing, then the turns that made it fire (the complaint a
+// reply answers; a similarity hit's nearest labelled examples). A
+// conditional hit's words are its trigger's (the customer's complaint the
+// agent did not answer), so they are quoted as said by whoever said them,
+// not as the words of the hit's speaker.
 func Evidence(h score.Hit, t *transcript.Transcript) string {
+	s := words(h, t)
+	if len(h.Evidence) > 0 {
+		s += "; " + strings.Join(h.Evidence, "; ")
+	}
+	return s
+}
+
+func words(h score.Hit, t *transcript.Transcript) string {
 	switch {
 	case h.Kind == lexicon.KindShortReply:
 		return fmt.Sprintf("the whole answer was %q", h.Text)
 	case h.Kind == lexicon.KindConditional && h.Matched != "":
 		return fmt.Sprintf("the %s said %q in %q; the %s did not follow up in time", orDash(Trigger(h, t)), h.Matched, h.Text, h.Speaker)
+	case h.Kind == lexicon.KindSimilar:
+		return fmt.Sprintf("%q reads as %s (score %.2f)", h.Text, h.Category, h.Value)
 	case h.Matched != "" && h.Text != "":
 		return fmt.Sprintf("%q in %q", h.Matched, h.Text)
 	case h.HasValue:

@@ -283,3 +283,50 @@ rules:
 		t.Errorf("hits %+v", res.Hits)
 	}
 }
+
+func TestReplyInContext(t *testing.T) {
+	m, cut := compile(t, parse(t, `
+name: x
+rules:
+  - id: policy-only
+    kind: banned
+    penalty: 5
+    whole_reply: 2
+    when: {phrases: [投诉, 太差了, 为什么不能]}
+    phrases: [这是规定, 公司规定]
+    unless_next: [不过, 我可以帮您]
+  - id: pitch-over-complaint
+    kind: banned
+    penalty: 5
+    when: {phrases: [投诉, 乱扣费], answered_by: [抱歉, 对不起]}
+    within: {turns: 2}
+    phrases: [流量包, 优惠活动]
+`))
+	cases := []struct {
+		name     string
+		lines    []string
+		rule     string
+		hits     []int
+		evidence string
+	}{
+		{"policy as the whole answer to a complaint", []string{"C 你们太差了，为什么不能退", "A 这是规定呢"}, "policy-only", []int{1}, "customer: 你们太差了，为什么不能退"},
+		{"policy, then an alternative", []string{"C 为什么不能退", "A 这是规定呢", "A 不过我可以帮您申请特殊处理"}, "policy-only", nil, ""},
+		{"policy inside an explanation", []string{"C 为什么不能退", "A 这是公司规定，超过七天无法退，我帮您看看换货"}, "policy-only", nil, ""},
+		{"policy without a complaint", []string{"C 请问开户要带什么", "A 这是规定"}, "policy-only", nil, ""},
+		{"a pitch over an open complaint", []string{"C 你们乱扣费，我要投诉", "A 嗯", "A 我们现在有个流量包特别划算"}, "pitch-over-complaint", []int{2}, "customer: 你们乱扣费，我要投诉"},
+		{"a pitch after an apology", []string{"C 你们乱扣费", "A 非常抱歉，已经给您退了", "A 另外我们现在有个流量包"}, "pitch-over-complaint", nil, ""},
+		{"a pitch asked for", []string{"C 有没有便宜点的套餐", "A 有的，我们有个流量包"}, "pitch-over-complaint", nil, ""},
+	}
+	for _, c := range cases {
+		res := m.Match(dialogue(c.lines...), cut, float64(2*len(c.lines)))
+		if got := hitIndexes(res, c.rule); !slices.Equal(got, c.hits) {
+			t.Errorf("%s: hits at %v, want %v", c.name, got, c.hits)
+			continue
+		}
+		for _, h := range res.Hits {
+			if h.RuleID == c.rule && (len(h.Evidence) != 1 || h.Evidence[0] != c.evidence) {
+				t.Errorf("%s: evidence %q, want %q", c.name, h.Evidence, c.evidence)
+			}
+		}
+	}
+}

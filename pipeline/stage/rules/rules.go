@@ -33,6 +33,10 @@ type Hit struct {
 	// per minute) when HasValue.
 	Value    float64
 	HasValue bool
+	// Evidence are the turns beside the words that made the hit fire: the
+	// customer's turn a reply rule answers ("customer: …"), or the
+	// labelled examples nearest to a similarity hit.
+	Evidence []string
 
 	pos int // byte offset of the match in the normalized utterance, for ordering
 }
@@ -62,6 +66,9 @@ type Matcher struct {
 	// utterance's patterns can concern, found without asking all.
 	piecesOf  [][]int32
 	pieceRule []int32
+	// contextual are the patterns of triggers, answered_by and
+	// unless_next: words that matter in a turn no rule may match.
+	contextual set
 }
 
 type near struct {
@@ -123,6 +130,7 @@ type rule struct {
 	lexicon.Rule
 	index                        int // in Matcher.rules; -1 for a trigger's stand-in
 	phrases, exceptions, trigger set
+	answeredBy, unlessNext       set   // see lexicon.Trigger.AnsweredBy and Rule.UnlessNext
 	written                      []int // the phrases listed as such (not patterns): they may get tolerance
 	// needs are the ways the rule may match, as pieces (numbered across
 	// the matcher) that must all occur: its phrases, each all_of group,
@@ -185,7 +193,9 @@ func (m *Matcher) compileText() {
 		}
 		if r.When != nil {
 			c.trigger = setOf(ids(r.When.Phrases))
+			c.answeredBy = setOf(ids(r.When.AnsweredBy))
 		}
+		c.unlessNext = setOf(ids(r.UnlessNext))
 		for _, p := range r.Expanded() {
 			if len(p) == 1 {
 				phrases = append(phrases, ids(p[0].Phrases)...)
@@ -203,6 +213,13 @@ func (m *Matcher) compileText() {
 		c.phrases = setOf(phrases)
 		m.rules = append(m.rules, c)
 	}
+	var contextual []int
+	for _, r := range m.rules {
+		for _, s := range []set{r.trigger, r.answeredBy, r.unlessNext} {
+			contextual = append(contextual, s.members()...)
+		}
+	}
+	m.contextual = setOf(contextual)
 	m.indexPieces()
 	m.compileFuzzy()
 	m.ac = newAutomaton(m.patterns)
@@ -226,7 +243,7 @@ func (m *Matcher) speakersOfPatterns() map[string]set {
 	}
 	for i := range m.rules {
 		r := &m.rules[i]
-		add(r.Speaker, r.phrases, r.exceptions)
+		add(r.Speaker, r.phrases, r.exceptions, r.answeredBy, r.unlessNext)
 		for _, g := range r.allOf {
 			add(r.Speaker, setOf(g))
 		}
@@ -532,8 +549,7 @@ func (m *Matcher) wordsOf(u *utterance, matches []acMatch, cut Cutter) {
 // mayFind reports whether some rule could match an utterance where the
 // patterns found (sorted) occur: a candidate, or a trigger.
 func (m *Matcher) mayFind(found []int, candidates []int32) bool {
-	return len(candidates) > 0 ||
-		slices.ContainsFunc(m.rules, func(r rule) bool { return r.When != nil && r.trigger.mayOccur(found) })
+	return len(candidates) > 0 || m.contextual.mayOccur(found)
 }
 
 // indexPieces numbers every rule's pieces (rule.needs) and lists, for each
@@ -806,11 +822,21 @@ func (m *Matcher) Match(t *transcript.Transcript, cut Cutter, callEnd float64) R
 					continue
 				}
 				spans := r.find(u)
-				if len(spans) > 0 && r.When != nil && !r.answers(utts, i, t.Timed) {
-					continue // with a trigger, only an answer to it counts
+				if len(spans) == 0 {
+					continue
+				}
+				trigger := -1
+				if r.When != nil {
+					var ok bool
+					if trigger, ok = r.answers(utts, i, t.Timed); !ok || r.answered(utts, trigger, i) {
+						continue // with a trigger, only an answer to it counts, and only before it is answered
+					}
+				}
+				if r.nextSays(utts, i) {
+					continue // what the speaker says next puts it right
 				}
 				for _, sp := range spans {
-					res.Hits = append(res.Hits, r.hit(u, sp, t.Timed))
+					res.Hits = append(res.Hits, r.hit(u, sp, t.Timed).answering(utts, trigger))
 					res.BannedCount++
 				}
 			}
@@ -1006,36 +1032,39 @@ func (r *rule) shortReplies(utts []utterance, timed bool) []Hit {
 	var hits []Hit
 	for j := range utts {
 		v := &utts[j]
-		if r.appliesTo(v.Speaker) && v.chars() <= *r.MaxChars && r.answers(utts, j, timed) {
-			hits = append(hits, r.hit(v, span{0, len(v.text.Norm)}, timed))
+		if !r.appliesTo(v.Speaker) || v.chars() > *r.MaxChars {
+			continue
+		}
+		if trigger, ok := r.answers(utts, j, timed); ok {
+			hits = append(hits, r.hit(v, span{0, len(v.text.Norm)}, timed).answering(utts, trigger))
 		}
 	}
 	return hits
 }
 
 // answers reports whether utterance j, of the rule's speaker, answers a
-// trigger: it is among the speaker's first Within.Turns turns after an
-// utterance with a trigger phrase (and, timed, within Within.Seconds of
-// it).
-func (r *rule) answers(utts []utterance, j int, timed bool) bool {
+// trigger, and which utterance holds it: j is among the speaker's first
+// Within.Turns turns after an utterance with a trigger phrase (and, timed,
+// within Within.Seconds of it).
+func (r *rule) answers(utts []utterance, j int, timed bool) (int, bool) {
 	turns := 1 // the speaker's turns after the candidate trigger, j's included
 	for i := j - 1; i >= 0; i-- {
 		u := &utts[i]
 		if r.When.Speaker == lexicon.SpeakerAny || u.Speaker == r.When.Speaker {
 			if timed && r.Within.Seconds > 0 && utts[j].Start > u.End+r.Within.Seconds {
-				return false
+				return -1, false
 			}
 			if len(r.triggerSpans(u)) > 0 {
-				return true
+				return i, true
 			}
 		}
 		if r.appliesTo(u.Speaker) {
 			if turns++; r.Within.Turns > 0 && turns > r.Within.Turns {
-				return false
+				return -1, false
 			}
 		}
 	}
-	return false
+	return -1, false
 }
 
 // chars counts the utterance's letters and digits: punctuation and spaces
@@ -1093,8 +1122,42 @@ func (r *rule) replies(utts []utterance, i int, timed bool) iter.Seq[int] {
 
 // triggerSpans are the trigger's occurrences in u, less exceptions.
 func (r *rule) triggerSpans(u *utterance) []span {
-	t := rule{Rule: r.Rule, index: -1, phrases: r.trigger, exceptions: r.exceptions}
-	return t.find(u)
+	return r.standIn(r.trigger, r.exceptions).find(u)
+}
+
+// says reports whether u holds one of the phrases of s, anywhere in it.
+func (r *rule) says(u *utterance, s set) bool {
+	return len(r.standIn(s, set{}).find(u)) > 0
+}
+
+// standIn is a rule that looks for the phrases of s less exceptions
+// anywhere in an utterance (whole_reply is about the rule's own phrases).
+func (r *rule) standIn(s, exceptions set) *rule {
+	t := rule{Rule: r.Rule, index: -1, phrases: s, exceptions: exceptions}
+	t.WholeReply = nil
+	return &t
+}
+
+// answered reports whether the speaker's turns after the trigger at i, up
+// to and with j, say one of the rule's answered_by phrases.
+func (r *rule) answered(utts []utterance, i, j int) bool {
+	for k := i + 1; k <= j; k++ {
+		if r.appliesTo(utts[k].Speaker) && r.says(&utts[k], r.answeredBy) {
+			return true
+		}
+	}
+	return false
+}
+
+// nextSays reports whether the speaker's next turn after j says one of the
+// rule's unless_next phrases.
+func (r *rule) nextSays(utts []utterance, j int) bool {
+	for k := j + 1; k < len(utts); k++ {
+		if r.appliesTo(utts[k].Speaker) {
+			return r.says(&utts[k], r.unlessNext)
+		}
+	}
+	return false
 }
 
 func (r *rule) hit(u *utterance, sp span, timed bool) Hit {
@@ -1103,6 +1166,15 @@ func (r *rule) hit(u *utterance, sp span, timed bool) Hit {
 		Speaker: u.Speaker, Start: u.Start, End: u.End, Timed: timed, SegmentIndex: u.index,
 		Text: u.Text, Matched: u.quote(sp), pos: sp.start,
 	}
+}
+
+// answering adds to the hit the trigger's turn (utterance i) it answers;
+// i < 0 adds nothing.
+func (h Hit) answering(utts []utterance, i int) Hit {
+	if i >= 0 {
+		h.Evidence = append(h.Evidence, utts[i].Speaker+": "+utts[i].Text)
+	}
+	return h
 }
 
 // Finds reports whether rule id matches text, ignoring speakers and
