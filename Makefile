@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 DEMO_OUT ?= out/demo
 
-.PHONY: build test race vet fmt lint bench golden demo fuzz clean samples e2e image
+.PHONY: build test race vet fmt lint bench golden demo fuzz clean samples e2e image model
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
@@ -84,6 +84,11 @@ image:
 # Regenerate the sample calls (deterministic: a rerun changes nothing).
 samples:
 	$(GO) run ./testdata/gen
+
+# Retrain the default lexicon's similarity model on the labelled corpus
+# (after a change to testdata/lexicon or to the default lexicon).
+model:
+	$(GO) run ./cmd/callqa lexicon train testdata/lexicon -o lexicon/default.model
 
 # Rewrite golden files after a reviewed change.
 golden:

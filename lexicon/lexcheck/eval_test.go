@@ -1,6 +1,7 @@
 package lexcheck
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,32 +155,62 @@ func FuzzReadUtterances(f *testing.F) {
 	})
 }
 
-// corpusGates are the targets for the default lexicon on the
-// labelled corpus in testdata/lexicon: banned recall at least 0.90 at
-// precision at least 0.97, greeting and closing verdicts at least 0.95.
-// The corpus is development material (0.5.0 was written reading its
-// misses); how the lexicon does on phrasing nobody tuned it to is measured
-// on testdata/lexicon-heldout, never tuned on.
-var corpusGates = Gates{Precision: 0.97, Recall: 0.90, Verdicts: 0.95}
+// corpusGates are the targets for the default lexicon on the labelled
+// corpus in testdata/lexicon, measured leaving one source out: each source
+// is judged by the rules and by a model trained without it, so the gate is
+// on phrasing the model did not learn from. Forbidden phrasing: recall at
+// least 0.80 at precision at least 0.95, every family's recall at least
+// 0.65; greeting and closing verdicts at least 0.95. The figures on the
+// training set itself are reported, not gated: a model reads them back.
+var corpusGates = Gates{LOSOPrecision: 0.95, LOSORecall: 0.80, FamilyRecall: 0.65, Verdicts: 0.95}
 
 // TestDefaultLexiconOnCorpus is lexicon eval's gate on the default lexicon.
 func TestDefaultLexiconOnCorpus(t *testing.T) {
-	ev := evalDefault(t, "lexicon")
-	if ev.Turns < 2000 || ev.Calls < 70 {
-		t.Fatalf("the corpus shrank: %d turns, %d calls", ev.Turns, ev.Calls)
+	ev := evalDefault(t, "lexicon", true)
+	if ev.Turns < 4000 || ev.Calls < 70 || ev.LOSO == nil || len(ev.LOSO.Sources) < 6 {
+		t.Fatalf("the corpus shrank: %d turns, %d calls, %d sources", ev.Turns, ev.Calls, len(ev.Sources))
 	}
 	gate(t, ev, corpusGates)
 }
 
 // TestDefaultLexiconOnHeldout keeps the default lexicon's precision on the
-// held-out turns that no rule was written from (testdata/lexicon-heldout).
-// Recall there is reported, not gated: a gate would invite tuning on it.
+// held-out turns that neither rules nor model were made from
+// (testdata/lexicon-heldout). Recall there is reported, not gated: a gate
+// would invite tuning on it.
 func TestDefaultLexiconOnHeldout(t *testing.T) {
-	ev := evalDefault(t, "lexicon-heldout")
-	if ev.Turns < 700 {
+	ev := evalDefault(t, "lexicon-heldout", false)
+	if ev.Turns < 1000 {
 		t.Fatalf("the held-out set shrank: %d turns", ev.Turns)
 	}
 	gate(t, ev, Gates{Precision: 0.95})
+}
+
+// TestDefaultModelIsTrainedOnTheCorpus: the committed lexicon/default.model
+// is what callqa lexicon train makes of testdata/lexicon today, byte for
+// byte, so a corpus change without a retrain (make model) fails here.
+func TestDefaultModelIsTrainedOnTheCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	lex, err := lexicon.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pipeline.New(pipeline.Config{Lexicon: lex, ExactOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Train(e, []string{filepath.Join("..", "..", "testdata", "lexicon")}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := lex.ModelRef().Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(m.Encode(), want) {
+		t.Errorf("lexicon/default.model is not the model trained on testdata/lexicon (got %s): run make model", m.Hash())
+	}
 }
 
 // defaultEngine runs the default lexicon, built once for the tests that
@@ -193,13 +224,13 @@ var defaultEngine = sync.OnceValues(func() (*pipeline.Engine, error) {
 })
 
 // evalDefault measures the default lexicon on a folder of testdata.
-func evalDefault(t *testing.T, folder string) *Eval {
+func evalDefault(t *testing.T, folder string, loso bool) *Eval {
 	t.Helper()
 	e, err := defaultEngine()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := Evaluate(e, []string{filepath.Join("..", "..", "testdata", folder)}, false)
+	ev, err := Evaluate(e, []string{filepath.Join("..", "..", "testdata", folder)}, loso)
 	if err != nil {
 		t.Fatal(err)
 	}

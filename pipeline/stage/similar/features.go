@@ -7,6 +7,7 @@ package similar
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/callqa/callqa/pipeline/stage/normalize"
@@ -23,7 +24,11 @@ const shortReply = 6
 // and again when the reply is short. Text is normalized as the rules
 // normalize it (Traditional to Simplified, no punctuation).
 func Features(text, context string) []string {
-	return features(norm(text), norm(context))
+	f := features(norm(text), norm(context))
+	if strings.ContainsAny(context, "!！") {
+		f = append(f, "c:!")
+	}
+	return f
 }
 
 // norm is text as the rules match it.
@@ -64,6 +69,62 @@ func features(norm, ctx string) []string {
 	}
 	if utf8.RuneCountInString(ctx) == 1 {
 		out = append(out, "c:"+ctx)
+	}
+	return append(out, answering(norm, ctx)...)
+}
+
+// What a reply does, and what in the customer's turn says something went
+// wrong: together they tell 嗯 after a complaint from 嗯 after a phone number,
+// and an offer after a complaint from one after a question about offers. The
+// model weighs each pairing; the words are signals, not rules.
+var (
+	shapes = []struct {
+		name  string
+		words []string
+	}{
+		{"pitch", []string{"活动", "优惠", "套餐", "会员", "满减", "立减", "推荐", "升级", "了解一下", "要不要", "划算", "新款", "首单", "折扣"}},
+		{"close", []string{"再见", "挂了", "先这样", "其他问题", "结束", "拜拜", "就这样"}},
+		{"policy", []string{"规定", "政策", "制度", "流程", "规矩"}},
+		{"helps", []string{"抱歉", "对不起", "不好意思", "帮您", "帮你", "给您", "马上", "处理", "核实", "查", "理解"}},
+	}
+	// ackRunes make up a bare acknowledgement: 嗯, 哦好的, 係咩, 知道了.
+	ackRunes = "嗯恩哦噢喔唔啊呀呢咯嘛哈好的行吧是对了知道晓得係咩然后那个哼"
+	// complaintCues mark a customer's turn as a complaint or a problem.
+	complaintCues = []string{"又", "还没", "还是", "都", "根本", "没人", "不管", "次了", "遍", "第二次", "第三次", "两次", "重复", "多扣", "扣了", "乱", "丢", "坏", "错", "破", "差", "烂", "投诉", "太", "怎么回事", "凭什么", "到现在", "等了", "半天", "一直", "没法", "不能用", "损失", "谁负责", "骗", "气", "退"}
+)
+
+func answering(reply, ctx string) []string {
+	var what []string
+	if reply == "" || len([]rune(reply)) <= shortReply && strings.Trim(reply, ackRunes) == "" {
+		what = append(what, "ack")
+	}
+	for _, s := range shapes {
+		for _, w := range s.words {
+			if strings.Contains(reply, w) {
+				what = append(what, s.name)
+				break
+			}
+		}
+	}
+	var cues []string
+	for _, c := range complaintCues {
+		if strings.Contains(ctx, c) {
+			cues = append(cues, c)
+		}
+	}
+	out := make([]string, 0, len(what)*(len(cues)+2)+1)
+	for _, w := range what {
+		out = append(out, "do:"+w)
+	}
+	if len(cues) == 0 {
+		return out
+	}
+	out = append(out, "complaint")
+	for _, w := range what {
+		out = append(out, "x:"+w+"&complaint")
+		for _, c := range cues {
+			out = append(out, "x:"+w+"&"+c)
+		}
 	}
 	return out
 }
