@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -78,5 +79,78 @@ func TestReadmeDemoOutput(t *testing.T) {
 	}
 	if _, err := os.Stat("out/demo/report-calls"); err != nil || !strings.Contains(text, "`report-calls/` for `report.html`") {
 		t.Errorf("the pages' folder: %v; the README must name it as report-calls/ for report.html", err)
+	}
+}
+
+// TestReadmeReviewLoop runs the README's review loop on the sample calls:
+// the run, its export query as written there (through DuckDB), reviewers'
+// verdicts, and lexicon eval's per-rule precision from them.
+func TestReadmeReviewLoop(t *testing.T) {
+	samples, err := filepath.Abs(filepath.Join("..", "..", "testdata", "calls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)Export a run's hits for review.*?```sql\n(.*?)```").FindStringSubmatch(readme(t))
+	if m == nil {
+		t.Fatal("README: no export query in the review loop")
+	}
+	t.Chdir(t.TempDir())
+	var out bytes.Buffer
+	if code := run([]string{"run", samples, "--out", "out"}, &out, &out); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, out.String())
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(m[1]); err != nil {
+		t.Fatalf("the README's query: %v", err)
+	}
+	data, err := os.ReadFile("verdicts.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) < 4 || lines[0] != "call_id\trule_id\tsegment_index\tspeaker\tcontext\ttext\tverdict\tfamily" {
+		t.Fatalf("the export:\n%s", data)
+	}
+	// The reviewers: every hit right but the blaming one (the example
+	// below calls it fine), and one turn nothing flagged.
+	var review strings.Builder
+	review.WriteString(lines[0] + "\n")
+	sawContext := false
+	for _, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 8 {
+			t.Fatalf("export row %q: %d fields", l, len(f))
+		}
+		sawContext = sawContext || f[4] != ""
+		f[6] = "right"
+		if f[7] == "blaming" {
+			f[6] = "wrong"
+		}
+		review.WriteString(strings.Join(f, "\t") + "\n")
+	}
+	if !sawContext {
+		t.Error("no exported hit carries the customer's turn before it")
+	}
+	review.WriteString("dead-air\t\t2\tagent\t我的账单好像多扣了钱。\t我看一下。\tmissed\tdismissive\n")
+	if err := os.WriteFile("verdicts.tsv", []byte(review.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"lexicon", "eval", "verdicts.tsv", "--loso=false"}, &out, &out); code != exitOK {
+		t.Fatalf("lexicon eval: exit %d\n%s", code, out.String())
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`reviewers' verdicts on a run's hits`),
+		regexp.MustCompile(`(?m)^\s+banned\.shirking\s+2\s+2\s+0\s+1\.000`),
+		regexp.MustCompile(`(?m)^\s+similar\.blaming\s+1\s+0\s+1\s+0\.000`),
+		regexp.MustCompile(`(?m)^\s+missed dismissive\s+1\s*$`),
+	} {
+		if !want.MatchString(out.String()) {
+			t.Errorf("lexicon eval lacks %s:\n%s", want, out.String())
+		}
 	}
 }

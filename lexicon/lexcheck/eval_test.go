@@ -119,15 +119,19 @@ func TestEvaluate(t *testing.T) {
 
 func TestReadUtterancesErrors(t *testing.T) {
 	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"noheader.tsv": "agent\t你好\tnone\n",
-		"speaker.tsv":  "speaker\ttext\texpect\nrobot\t你好\tnone\n",
-		"empty.tsv":    "speaker\ttext\texpect\n",
-		"noexpect.tsv": "speaker\ttext\texpect\nagent\t你好\t\n",
-		"bad.jsonl":    `{"speaker": "agent", "text": "x", "expect": "none", "extra": 1}` + "\n",
+	for name, want := range map[string]struct{ body, err string }{
+		"noheader.tsv": {"agent\t你好\tnone\n", "noheader.tsv:1: the header needs"},
+		"speaker.tsv":  {"speaker\ttext\texpect\nrobot\t你好\tnone\n", "speaker.tsv:2: speaker \"robot\""},
+		"empty.tsv":    {"speaker\ttext\texpect\n", "empty.tsv: no labelled turns"},
+		"noexpect.tsv": {"speaker\ttext\texpect\nagent\t你好\tnone\nagent\t你好\t\n", "noexpect.tsv:3: empty expect"},
+		"bad.jsonl":    {`{"speaker": "agent", "text": "x", "expect": "none", "extra": 1}` + "\n", "bad.jsonl:1:"},
+		"verdict.tsv":  {"rule_id\tspeaker\ttext\tverdict\tfamily\nr\tagent\t你好\tmaybe\tshirking\n", "verdict.tsv:2: verdict \"maybe\""},
+		"nofamily.tsv": {"rule_id\tspeaker\ttext\tverdict\tfamily\nr\tagent\t你好\tright\t\n", "nofamily.tsv:2: verdict right needs the family"},
+		"both.tsv":     {"rule_id\tspeaker\ttext\texpect\tverdict\tfamily\nr\tagent\t你好\tnone\twrong\t\n", "both.tsv:2: both expect and verdict"},
 	} {
-		if _, err := readUtterances(write(t, dir, name, body)); err == nil {
-			t.Errorf("%s: read without an error", name)
+		_, err := readUtterances(write(t, dir, name, want.body))
+		if err == nil || !strings.Contains(err.Error(), want.err) {
+			t.Errorf("%s: %v, want %q", name, err, want.err)
 		}
 	}
 	if _, err := Evaluate(nil, []string{t.TempDir()}, false); err == nil || !strings.Contains(err.Error(), "no labelled turns") {
