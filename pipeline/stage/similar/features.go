@@ -22,55 +22,108 @@ const shortReply = 6
 // and end marked, so that a phrase that is the whole reply differs from one
 // inside a sentence), its length, and the context's bigrams — on their own,
 // and again when the reply is short. Text is normalized as the rules
-// normalize it (Traditional to Simplified, no punctuation).
+// normalize it (Traditional to Simplified, no punctuation). Training uses
+// the names; judging uses their hashes (featureHashes), made by the same
+// walk without building a string.
 func Features(text, context string) []string {
-	f := features(norm(text), norm(context))
-	if strings.ContainsAny(context, "!！") {
-		f = append(f, "c:!")
+	var out []string
+	walkFeatures(text, context, func(prefix, s string) { out = append(out, prefix+s) })
+	return out
+}
+
+// featureHashes are the hashes (hashName) of Features, in the same order.
+func featureHashes(text, context string, out []uint64) []uint64 {
+	walkFeatures(text, context, func(prefix, s string) { out = append(out, hashFeature(prefix, s)) })
+	return out
+}
+
+// hashName is a feature name's 64-bit FNV-1a hash: how a loaded model looks
+// its weights up.
+func hashName(name string) uint64 { return hashFeature("", name) }
+
+func hashFeature(prefix, s string) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(prefix); i++ {
+		h = (h ^ uint64(prefix[i])) * prime
 	}
-	return f
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * prime
+	}
+	return h
 }
 
 // norm is text as the rules match it.
 func norm(s string) string { return normalize.New(s).Norm }
 
-func features(norm, ctx string) []string {
-	r := []rune(norm)
-	out := make([]string, 0, 3*len(r)+8)
-	out = append(out, "len:"+lengthBucket(len(r)))
-	if len(r) == 0 {
-		out = append(out, "empty")
+// walkFeatures calls emit with each feature of the turn, as a prefix and
+// a part of the text (a feature's name is the two joined).
+func walkFeatures(text, context string, emit func(prefix, s string)) {
+	reply, ctx := norm(text), norm(context)
+	// The reply with its start and end marked, and where each rune starts.
+	padded := "^" + reply + "$"
+	at := runeStarts(padded)
+	runes := len(at) - 3 // the reply's runes
+	emit("len:", lengthBucket(runes))
+	if runes == 0 {
+		emit("empty", "")
 	}
-	padded := make([]rune, 0, len(r)+2)
-	padded = append(append(append(padded, '^'), r...), '$')
 	for n := 1; n <= 3; n++ {
-		for i := 0; i+n <= len(padded); i++ {
-			if n == 1 && (i == 0 || i == len(padded)-1) {
+		for i := 0; i+n < len(at); i++ {
+			if n == 1 && (i == 0 || i == len(at)-2) {
 				continue // a boundary on its own says nothing
 			}
-			out = append(out, string(padded[i:i+n]))
+			emit("", padded[at[i]:at[i+n]])
 		}
 	}
+	bang := strings.ContainsAny(context, "!！")
 	if ctx == "" {
-		return append(out, "noctx")
+		emit("noctx", "")
+		if bang {
+			emit("c:!", "")
+		}
+		return
 	}
-	short := len(r) <= shortReply
-	out = append(out, "ctx")
+	short := runes <= shortReply
+	emit("ctx", "")
 	if short {
-		out = append(out, "ctx&short")
+		emit("ctx&short", "")
 	}
-	c := []rune(ctx)
-	for i := 0; i+2 <= len(c); i++ {
-		bg := string(c[i : i+2])
-		out = append(out, "c:"+bg)
+	cat := runeStarts(ctx)
+	for i := 0; i+2 < len(cat); i++ {
+		bg := ctx[cat[i]:cat[i+2]]
+		emit("c:", bg)
 		if short {
-			out = append(out, "cs:"+bg)
+			emit("cs:", bg)
 		}
 	}
-	if utf8.RuneCountInString(ctx) == 1 {
-		out = append(out, "c:"+ctx)
+	if len(cat) == 2 { // one rune
+		emit("c:", ctx)
 	}
-	return append(out, answering(norm, ctx)...)
+	answering(reply, ctx, emit)
+	if bang {
+		emit("c:!", "")
+	}
+}
+
+// runeStarts are the byte offsets where s's runes start, then len(s).
+func runeStarts(s string) []int {
+	out := make([]int, 0, len(s)+1)
+	for i := range s {
+		out = append(out, i)
+	}
+	return append(out, len(s))
+}
+
+// lengthBucket groups lengths that read alike: 1, 2, 3, 4–5, 6–8, 9–12,
+// 13–20, longer.
+func lengthBucket(n int) string {
+	for _, b := range []int{0, 1, 2, 3, 5, 8, 12, 20} {
+		if n <= b {
+			return strconv.Itoa(b)
+		}
+	}
+	return "long"
 }
 
 // What a reply does, and what in the customer's turn says something went
@@ -93,9 +146,9 @@ var (
 	complaintCues = []string{"又", "还没", "还是", "都", "根本", "没人", "不管", "次了", "遍", "第二次", "第三次", "两次", "重复", "多扣", "扣了", "乱", "丢", "坏", "错", "破", "差", "烂", "投诉", "太", "怎么回事", "凭什么", "到现在", "等了", "半天", "一直", "没法", "不能用", "损失", "谁负责", "骗", "气", "退"}
 )
 
-func answering(reply, ctx string) []string {
-	var what []string
-	if reply == "" || len([]rune(reply)) <= shortReply && strings.Trim(reply, ackRunes) == "" {
+func answering(reply, ctx string, emit func(prefix, s string)) {
+	what := make([]string, 0, len(shapes)+1)
+	if reply == "" || utf8.RuneCountInString(reply) <= shortReply && strings.Trim(reply, ackRunes) == "" {
 		what = append(what, "ack")
 	}
 	for _, s := range shapes {
@@ -106,36 +159,26 @@ func answering(reply, ctx string) []string {
 			}
 		}
 	}
-	var cues []string
+	for _, w := range what {
+		emit("do:", w)
+	}
+	complaint := false
 	for _, c := range complaintCues {
 		if strings.Contains(ctx, c) {
-			cues = append(cues, c)
+			complaint = true
+			break
 		}
 	}
-	out := make([]string, 0, len(what)*(len(cues)+2)+1)
+	if !complaint {
+		return
+	}
+	emit("complaint", "")
 	for _, w := range what {
-		out = append(out, "do:"+w)
-	}
-	if len(cues) == 0 {
-		return out
-	}
-	out = append(out, "complaint")
-	for _, w := range what {
-		out = append(out, "x:"+w+"&complaint")
-		for _, c := range cues {
-			out = append(out, "x:"+w+"&"+c)
+		emit("x:", w+"&complaint")
+		for _, c := range complaintCues {
+			if strings.Contains(ctx, c) {
+				emit("x:", w+"&"+c)
+			}
 		}
 	}
-	return out
-}
-
-// lengthBucket groups lengths that read alike: 1, 2, 3, 4–5, 6–8, 9–12,
-// 13–20, longer.
-func lengthBucket(n int) string {
-	for _, b := range []int{0, 1, 2, 3, 5, 8, 12, 20} {
-		if n <= b {
-			return strconv.Itoa(b)
-		}
-	}
-	return "long"
 }

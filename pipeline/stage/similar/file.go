@@ -157,7 +157,7 @@ func Parse(name string, data []byte) (*Model, error) {
 	if m.bias == nil {
 		return nil, fmt.Errorf("%s: no bias line: the file is cut short", name)
 	}
-	m.indexExamples()
+	m.prepare()
 	m.setHash(data)
 	return m, nil
 }

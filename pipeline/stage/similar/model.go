@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -28,10 +29,19 @@ type Model struct {
 
 	weights  map[string][]float32 // by feature, one weight a class
 	bias     []float32
-	examples []Example          // the faults, for Nearest
-	index    map[string][]int32 // bigram -> examples holding it
+	examples []Example // the faults, for Nearest
 	hash     string
+
+	// What judging reads, built from the above when a model is parsed:
+	// the weights by feature hash (hashName), row i at flat[i*classes:];
+	// each example's bigram hashes, sorted; the examples holding a bigram.
+	row   map[uint64]int32
+	flat  []float32
+	grams []exampleGrams
+	index map[uint64][]int32
 }
+
+type exampleGrams struct{ text, context []uint64 }
 
 // Example is a labelled turn: what the agent said, the customer's turn
 // before it, and the family of fault (None for a fine turn).
@@ -48,9 +58,29 @@ func (m *Model) Hash() string { return m.hash }
 // Scores are the model's probability of each class (in Classes order) for a
 // turn and its context.
 func (m *Model) Scores(text, context string) []float64 {
-	return m.scores(Features(text, context))
+	feats := featureHashes(text, context, make([]uint64, 0, 4*len(text)+16))
+	slices.Sort(feats)
+	feats = slices.Compact(feats)
+	nc := len(m.Classes)
+	logits := make([]float64, nc)
+	acc := make([]float32, nc)
+	known := 0
+	for _, f := range feats {
+		if r, ok := m.row[f]; ok {
+			known++
+			for c, x := range m.flat[int(r)*nc : int(r+1)*nc] {
+				acc[c] += x
+			}
+		}
+	}
+	scale := featureScale(known)
+	for c, b := range m.bias {
+		logits[c] = float64(b) + scale*float64(acc[c])
+	}
+	return softmax(logits)
 }
 
+// scores is Scores from feature names, as training sees them.
 func (m *Model) scores(feats []string) []float64 {
 	logits := make([]float64, len(m.Classes))
 	for c, b := range m.bias {
@@ -103,7 +133,7 @@ type Neighbour struct {
 func (m *Model) Nearest(text, context, family string, k int) []Neighbour {
 	tb, cb := bigrams(text), bigrams(context)
 	candidates := map[int32]bool{}
-	for g := range tb {
+	for _, g := range tb {
 		for _, i := range m.index[g] {
 			if m.examples[i].Label == family {
 				candidates[i] = true
@@ -112,8 +142,8 @@ func (m *Model) Nearest(text, context, family string, k int) []Neighbour {
 	}
 	var out []Neighbour
 	for i := range candidates {
-		e := m.examples[i]
-		s := (3*jaccard(tb, bigrams(e.Text)) + jaccard(cb, bigrams(e.Context))) / 4
+		e, g := m.examples[i], m.grams[i]
+		s := (3*jaccard(tb, g.text) + jaccard(cb, g.context)) / 4
 		out = append(out, Neighbour{Example: e, Similarity: s})
 	}
 	slices.SortFunc(out, func(a, b Neighbour) int {
@@ -122,35 +152,56 @@ func (m *Model) Nearest(text, context, family string, k int) []Neighbour {
 	return out[:min(k, len(out))]
 }
 
-// bigrams are the normalized text's character bigrams, the start and end
-// marked; a text of one character is its own.
-func bigrams(text string) map[string]bool {
-	r := []rune("^" + norm(text) + "$")
-	out := make(map[string]bool, len(r))
-	for i := 0; i+2 <= len(r); i++ {
-		out[string(r[i:i+2])] = true
+// bigrams are the hashes of the normalized text's character bigrams, the
+// start and end marked, sorted and without repeats; a text of one
+// character is its own.
+func bigrams(text string) []uint64 {
+	padded := "^" + norm(text) + "$"
+	at := runeStarts(padded)
+	out := make([]uint64, 0, len(at))
+	for i := 0; i+2 < len(at); i++ {
+		out = append(out, hashName(padded[at[i]:at[i+2]]))
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-func jaccard(a, b map[string]bool) float64 {
+// jaccard is the overlap of two sorted sets.
+func jaccard(a, b []uint64) float64 {
 	if len(a) == 0 && len(b) == 0 {
 		return 0
 	}
 	both := 0
-	for g := range a {
-		if b[g] {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
 			both++
+			i++
+			j++
 		}
 	}
 	return float64(both) / float64(len(a)+len(b)-both)
 }
 
-// indexExamples builds the bigram index of the faults.
-func (m *Model) indexExamples() {
-	m.index = map[string][]int32{}
+// prepare builds what judging reads: the weights by feature hash, and the
+// examples' bigrams and their index.
+func (m *Model) prepare() {
+	nc := len(m.Classes)
+	m.row = make(map[uint64]int32, len(m.weights))
+	m.flat = make([]float32, 0, nc*len(m.weights))
+	for _, f := range slices.Sorted(maps.Keys(m.weights)) {
+		m.row[hashName(f)] = int32(len(m.flat) / nc)
+		m.flat = append(m.flat, m.weights[f]...)
+	}
+	m.grams = make([]exampleGrams, len(m.examples))
+	m.index = map[uint64][]int32{}
 	for i, e := range m.examples {
-		for g := range bigrams(e.Text) {
+		m.grams[i] = exampleGrams{bigrams(e.Text), bigrams(e.Context)}
+		for _, g := range m.grams[i].text {
 			m.index[g] = append(m.index[g], int32(i))
 		}
 	}

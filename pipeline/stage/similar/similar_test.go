@@ -3,6 +3,7 @@ package similar
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,33 @@ rules:
 	lex.Rules[0].Category = "rudeness"
 	if _, err := NewStage(m, lex); err == nil || !strings.Contains(err.Error(), `no family "rudeness"`) {
 		t.Errorf("err %v", err)
+	}
+}
+
+// TestScoresByHashAreScoresByName: judging looks weights up by feature
+// hash, training by name; both must give the same scores, for turns with
+// and without context, short and long, Traditional and punctuated.
+func TestScoresByHashAreScoresByName(t *testing.T) {
+	m := trainToy(t)
+	for _, e := range append(toy(), Example{Text: "嗯"}, Example{Text: "", Context: "又扣我钱！"},
+		Example{Text: "您好，這個我們管不了哦", Context: "為什麼又停電了"}, Example{Text: "亲 现在有优惠活动 要不要了解一下", Context: "衣服洗一次就坏了 太差了"}) {
+		byHash, byName := m.Scores(e.Text, e.Context), m.scores(Features(e.Text, e.Context))
+		for c := range byHash {
+			if math.Abs(byHash[c]-byName[c]) > 1e-6 {
+				t.Errorf("%q after %q: %s scores %.6f by hash, %.6f by name", e.Text, e.Context, m.Classes[c], byHash[c], byName[c])
+			}
+		}
+	}
+	names := map[uint64]string{}
+	for _, e := range toy() {
+		for _, f := range Features(e.Text, e.Context) {
+			if prev, ok := names[hashName(f)]; ok && prev != f {
+				t.Errorf("features %q and %q share a hash", prev, f)
+			}
+			names[hashName(f)] = f
+		}
+	}
+	if got := featureHashes("这是规定", "为什么不能退", nil); len(got) != len(Features("这是规定", "为什么不能退")) {
+		t.Errorf("%d hashes for %d features", len(got), len(Features("这是规定", "为什么不能退")))
 	}
 }
