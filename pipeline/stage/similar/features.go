@@ -27,15 +27,28 @@ const shortReply = 6
 // walk without building a string.
 func Features(text, context string) []string {
 	var out []string
-	walkFeatures(text, context, func(prefix, s string) { out = append(out, prefix+s) })
+	walkFeatures(prepare(text, context), func(prefix, s string) { out = append(out, prefix+s) })
 	return out
 }
 
 // featureHashes are the hashes (hashName) of Features, in the same order.
-func featureHashes(text, context string, out []uint64) []uint64 {
-	walkFeatures(text, context, func(prefix, s string) { out = append(out, hashFeature(prefix, s)) })
+func featureHashes(t turn, out []uint64) []uint64 {
+	walkFeatures(t, func(prefix, s string) { out = append(out, hashFeature(prefix, s)) })
 	return out
 }
+
+// turn is a reply and its context as the features read them: normalized,
+// and whether the context was exclaimed (normalizing drops the mark).
+type turn struct {
+	reply, context string
+	exclaimed      bool
+}
+
+func prepare(text, context string) turn {
+	return turn{norm(text), norm(context), exclaimed(context)}
+}
+
+func exclaimed(context string) bool { return strings.ContainsAny(context, "!！") }
 
 // hashName is a feature name's 64-bit FNV-1a hash: how a loaded model looks
 // its weights up.
@@ -58,8 +71,8 @@ func norm(s string) string { return normalize.New(s).Norm }
 
 // walkFeatures calls emit with each feature of the turn, as a prefix and
 // a part of the text (a feature's name is the two joined).
-func walkFeatures(text, context string, emit func(prefix, s string)) {
-	reply, ctx := norm(text), norm(context)
+func walkFeatures(t turn, emit func(prefix, s string)) {
+	reply, ctx := t.reply, t.context
 	// The reply with its start and end marked, and where each rune starts.
 	padded := "^" + reply + "$"
 	at := runeStarts(padded)
@@ -76,7 +89,7 @@ func walkFeatures(text, context string, emit func(prefix, s string)) {
 			emit("", padded[at[i]:at[i+n]])
 		}
 	}
-	bang := strings.ContainsAny(context, "!！")
+	bang := t.exclaimed
 	if ctx == "" {
 		emit("noctx", "")
 		if bang {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // None is the class of a fine turn.
@@ -35,10 +36,11 @@ type Model struct {
 	// What judging reads, built from the above when a model is parsed:
 	// the weights by feature hash (hashName), row i at flat[i*classes:];
 	// each example's bigram hashes, sorted; the examples holding a bigram.
-	row   map[uint64]int32
-	flat  []float32
-	grams []exampleGrams
-	index map[uint64][]int32
+	row     map[uint64]int32
+	flat    []float32
+	grams   []exampleGrams
+	index   map[uint64][]int32
+	scratch sync.Pool // of *scratch
 }
 
 type exampleGrams struct{ text, context []uint64 }
@@ -58,26 +60,44 @@ func (m *Model) Hash() string { return m.hash }
 // Scores are the model's probability of each class (in Classes order) for a
 // turn and its context.
 func (m *Model) Scores(text, context string) []float64 {
-	feats := featureHashes(text, context, make([]uint64, 0, 4*len(text)+16))
-	slices.Sort(feats)
-	feats = slices.Compact(feats)
+	return m.scoresOf(prepare(text, context))
+}
+
+func (m *Model) scoresOf(t turn) []float64 {
+	sc := m.scratch.Get().(*scratch)
+	defer m.scratch.Put(sc)
+	sc.feats = featureHashes(t, sc.feats[:0])
+	if sc.gen++; sc.gen == 0 { // wrapped: forget every mark
+		clear(sc.seen)
+		sc.gen = 1
+	}
 	nc := len(m.Classes)
-	logits := make([]float64, nc)
-	acc := make([]float32, nc)
+	acc := make([]float64, nc)
 	known := 0
-	for _, f := range feats {
-		if r, ok := m.row[f]; ok {
-			known++
-			for c, x := range m.flat[int(r)*nc : int(r+1)*nc] {
-				acc[c] += x
-			}
+	for _, f := range sc.feats {
+		r, ok := m.row[f]
+		if !ok || sc.seen[r] == sc.gen {
+			continue // unknown, or counted already
+		}
+		sc.seen[r] = sc.gen
+		known++
+		for c, x := range m.flat[int(r)*nc : int(r+1)*nc] {
+			acc[c] += float64(x)
 		}
 	}
 	scale := featureScale(known)
 	for c, b := range m.bias {
-		logits[c] = float64(b) + scale*float64(acc[c])
+		acc[c] = float64(b) + scale*acc[c]
 	}
-	return softmax(logits)
+	return softmax(acc)
+}
+
+// scratch is one judging's working memory, reused: the feature hashes, and
+// which weight rows this judging counted (seen[row] == gen).
+type scratch struct {
+	feats []uint64
+	seen  []uint32
+	gen   uint32
 }
 
 // scores is Scores from feature names, as training sees them.
@@ -106,7 +126,11 @@ func (m *Model) scores(feats []string) []float64 {
 // Judge returns the family a turn most resembles, its score, and whether
 // the score reaches the family's threshold.
 func (m *Model) Judge(text, context string) (family string, score float64, hit bool) {
-	p := m.Scores(text, context)
+	return m.judge(prepare(text, context))
+}
+
+func (m *Model) judge(tu turn) (family string, score float64, hit bool) {
+	p := m.scoresOf(tu)
 	best := -1
 	for c := 1; c < len(p); c++ {
 		if best < 0 || p[c] > p[best] {
@@ -197,6 +221,8 @@ func (m *Model) prepare() {
 		m.row[hashName(f)] = int32(len(m.flat) / nc)
 		m.flat = append(m.flat, m.weights[f]...)
 	}
+	rows := len(m.flat) / nc
+	m.scratch.New = func() any { return &scratch{seen: make([]uint32, rows)} }
 	m.grams = make([]exampleGrams, len(m.examples))
 	m.index = map[uint64][]int32{}
 	for i, e := range m.examples {

@@ -246,7 +246,7 @@ func TestScoresByHashAreScoresByName(t *testing.T) {
 			names[hashName(f)] = f
 		}
 	}
-	if got := featureHashes("这是规定", "为什么不能退", nil); len(got) != len(Features("这是规定", "为什么不能退")) {
+	if got := featureHashes(prepare("这是规定", "为什么不能退"), nil); len(got) != len(Features("这是规定", "为什么不能退")) {
 		t.Errorf("%d hashes for %d features", len(got), len(Features("这是规定", "为什么不能退")))
 	}
 }

@@ -20,15 +20,16 @@ const contextReach = 2
 // Stage runs the model for the families a lexicon turns on, after the
 // exact rules.
 type Stage struct {
-	model *Model
-	rules map[string]*lexicon.Rule // similar rules by family
+	model    *Model
+	rules    map[string]*lexicon.Rule // similar rules by family
+	speakers map[string]bool          // whose turns a rule judges
 }
 
 // NewStage pairs a model with the lexicon's similar rules; a rule for a
 // family the model does not know is an error. Without similar rules the
 // stage finds nothing.
 func NewStage(m *Model, lex *lexicon.Lexicon) (*Stage, error) {
-	s := &Stage{model: m, rules: map[string]*lexicon.Rule{}}
+	s := &Stage{model: m, rules: map[string]*lexicon.Rule{}, speakers: map[string]bool{}}
 	for i := range lex.Rules {
 		r := &lex.Rules[i]
 		if r.Kind != lexicon.KindSimilar {
@@ -41,6 +42,7 @@ func NewStage(m *Model, lex *lexicon.Lexicon) (*Stage, error) {
 			return nil, fmt.Errorf("rules %q and %q both turn on the model for %s", prev.ID, r.ID, r.Category)
 		}
 		s.rules[r.Category] = r
+		s.speakers[r.Speaker] = true
 	}
 	return s, nil
 }
@@ -62,13 +64,28 @@ func (s *Stage) Hits(t *transcript.Transcript, found []rules.Hit) []rules.Hit {
 			flagged[h.SegmentIndex] = true
 		}
 	}
+	// Each turn is normalized once, though it is the context of the next.
+	norms := make([]string, len(t.Segments))
+	normOf := func(i int) string {
+		if i < 0 {
+			return ""
+		}
+		if norms[i] == "" {
+			norms[i] = norm(t.Segments[i].Text)
+		}
+		return norms[i]
+	}
 	var hits []rules.Hit
 	for i, seg := range t.Segments {
-		if flagged[i] {
-			continue
+		if flagged[i] || !s.speakers[seg.Speaker] && !s.speakers[lexicon.SpeakerAny] {
+			continue // only the turns a similar rule may flag are judged
 		}
-		ctx := context(t.Segments, i)
-		r, score := s.judge(seg.Text, ctx)
+		c := context(t.Segments, i)
+		ctx := ""
+		if c >= 0 {
+			ctx = t.Segments[c].Text
+		}
+		r, score := s.judge(turn{normOf(i), normOf(c), exclaimed(ctx)})
 		if r == nil || (r.Speaker != lexicon.SpeakerAny && r.Speaker != seg.Speaker) {
 			continue
 		}
@@ -98,31 +115,32 @@ func describe(n Neighbour) string {
 	return fmt.Sprintf("%s (%s, %s, %.2f)", s, n.Label, n.Source, n.Similarity)
 }
 
-// context is the customer's turn that segment i answers: the last one
-// before it, with at most contextReach of the speaker's turns between.
-func context(segs []transcript.Segment, i int) string {
+// context is the customer's turn that segment i answers (its index, -1
+// for none): the last one before it, with at most contextReach of the
+// speaker's turns between.
+func context(segs []transcript.Segment, i int) int {
 	speaker := segs[i].Speaker
 	for j, own := i-1, 0; j >= 0; j-- {
 		switch segs[j].Speaker {
 		case transcript.Customer:
 			if speaker == transcript.Customer {
-				return ""
+				return -1
 			}
-			return segs[j].Text
+			return j
 		case speaker:
 			if own++; own > contextReach {
-				return ""
+				return -1
 			}
 		}
 	}
-	return ""
+	return -1
 }
 
 // judge returns the similar rule a turn hits and the score, or nil: the
 // family the model finds likeliest, when the lexicon turns it on and the
 // score reaches the rule's min_score or else the family's threshold.
-func (s *Stage) judge(text, ctx string) (*lexicon.Rule, float64) {
-	family, score, hit := s.model.Judge(text, ctx)
+func (s *Stage) judge(t turn) (*lexicon.Rule, float64) {
+	family, score, hit := s.model.judge(t)
 	r := s.rules[family]
 	if r == nil {
 		return nil, 0
@@ -142,7 +160,7 @@ func (s *Stage) judge(text, ctx string) (*lexicon.Rule, float64) {
 func (s *Stage) Finds(id, text string) (found, known bool) {
 	for _, r := range s.rules {
 		if r.ID == id {
-			hit, _ := s.judge(text, "")
+			hit, _ := s.judge(prepare(text, ""))
 			return hit == r, true
 		}
 	}
