@@ -144,53 +144,88 @@ func lengthBucket(n int) string {
 // and an offer after a complaint from one after a question about offers. The
 // model weighs each pairing; the words are signals, not rules.
 var (
-	shapes = []struct {
-		name  string
-		words []string
-	}{
-		{"pitch", []string{"活动", "优惠", "套餐", "会员", "满减", "立减", "推荐", "升级", "了解一下", "要不要", "划算", "新款", "首单", "折扣"}},
-		{"close", []string{"再见", "挂了", "先这样", "其他问题", "结束", "拜拜", "就这样"}},
-		{"policy", []string{"规定", "政策", "制度", "流程", "规矩"}},
-		{"helps", []string{"抱歉", "对不起", "不好意思", "帮您", "帮你", "给您", "马上", "处理", "核实", "查", "理解"}},
-	}
+	shapeNames = []string{"pitch", "close", "policy", "helps"}
+	shapes     = newWordSet(
+		[]string{"活动", "优惠", "套餐", "会员", "满减", "立减", "推荐", "升级", "了解一下", "要不要", "划算", "新款", "首单", "折扣"},
+		[]string{"再见", "挂了", "先这样", "其他问题", "结束", "拜拜", "就这样"},
+		[]string{"规定", "政策", "制度", "流程", "规矩"},
+		[]string{"抱歉", "对不起", "不好意思", "帮您", "帮你", "给您", "马上", "处理", "核实", "查", "理解"},
+	)
 	// ackRunes make up a bare acknowledgement: 嗯, 哦好的, 係咩, 知道了.
 	ackRunes = "嗯恩哦噢喔唔啊呀呢咯嘛哈好的行吧是对了知道晓得係咩然后那个哼"
 	// complaintCues mark a customer's turn as a complaint or a problem.
 	complaintCues = []string{"又", "还没", "还是", "都", "根本", "没人", "不管", "次了", "遍", "第二次", "第三次", "两次", "重复", "多扣", "扣了", "乱", "丢", "坏", "错", "破", "差", "烂", "投诉", "太", "怎么回事", "凭什么", "到现在", "等了", "半天", "一直", "没法", "不能用", "损失", "谁负责", "骗", "气", "退"}
+	cues          = newWordSet(eachAlone(complaintCues)...)
 )
 
+// wordSet finds which groups of words occur in a text, in one pass over
+// it: each word is looked for only where its first character stands.
+type wordSet struct {
+	first map[rune][]int // words by their first rune
+	words []string
+	group []int
+}
+
+func newWordSet(groups ...[]string) *wordSet {
+	if len(groups) > 64 {
+		panic("similar: a word set holds at most 64 groups")
+	}
+	ws := &wordSet{first: map[rune][]int{}}
+	for g, words := range groups {
+		for _, w := range words {
+			r, _ := utf8.DecodeRuneInString(w)
+			ws.first[r] = append(ws.first[r], len(ws.words))
+			ws.words, ws.group = append(ws.words, w), append(ws.group, g)
+		}
+	}
+	return ws
+}
+
+func eachAlone(words []string) [][]string {
+	out := make([][]string, len(words))
+	for i, w := range words {
+		out[i] = []string{w}
+	}
+	return out
+}
+
+// find returns the groups with a word in s, as bits.
+func (ws *wordSet) find(s string) uint64 {
+	var found uint64
+	for i, r := range s {
+		for _, k := range ws.first[r] {
+			if strings.HasPrefix(s[i:], ws.words[k]) {
+				found |= 1 << ws.group[k]
+			}
+		}
+	}
+	return found
+}
+
 func answering(reply, ctx string, emit func(prefix, s string)) {
-	what := make([]string, 0, len(shapes)+1)
+	what := make([]string, 0, len(shapeNames)+1)
 	if reply == "" || utf8.RuneCountInString(reply) <= shortReply && strings.Trim(reply, ackRunes) == "" {
 		what = append(what, "ack")
 	}
-	for _, s := range shapes {
-		for _, w := range s.words {
-			if strings.Contains(reply, w) {
-				what = append(what, s.name)
-				break
-			}
+	does := shapes.find(reply)
+	for g, name := range shapeNames {
+		if does&(1<<g) != 0 {
+			what = append(what, name)
 		}
 	}
 	for _, w := range what {
 		emit("do:", w)
 	}
-	complaint := false
-	for _, c := range complaintCues {
-		if strings.Contains(ctx, c) {
-			complaint = true
-			break
-		}
-	}
-	if !complaint {
+	found := cues.find(ctx)
+	if found == 0 {
 		return
 	}
 	emit("complaint", "")
 	for _, w := range what {
 		emit("x:", w+"&complaint")
-		for _, c := range complaintCues {
-			if strings.Contains(ctx, c) {
-				emit("x:", w+"&"+c)
+		for c, cue := range complaintCues {
+			if found&(1<<c) != 0 {
+				emit("x:", w+"&"+cue)
 			}
 		}
 	}
