@@ -431,6 +431,23 @@ type filterState struct {
 	lx1, lx2, ly1, ly2 float32 // low-pass
 }
 
+// tiny is where filter memory is flushed to zero: some 140 dB below the
+// quietest 16-bit sample, far under anything the detector measures, and
+// far above float32's subnormals (below 1.2e-38).
+const tiny = 1e-20
+
+// flush zeroes filter memory that has decayed to nothing. After digital
+// silence an IIR filter's tail would otherwise sink into subnormal floats,
+// where every multiply takes a slow path (Go cannot set the CPU to flush
+// them), and ring there: the cost of exact zeros was most of the filters'.
+func (f *filterState) flush() {
+	for _, v := range []*float32{&f.hx1, &f.hx2, &f.hy1, &f.hy2, &f.lx1, &f.lx2, &f.ly1, &f.ly2} {
+		if *v > -tiny && *v < tiny {
+			*v = 0
+		}
+	}
+}
+
 // The loops below keep the filter memory in locals (registers), and
 // measure the high band as the power the low-pass takes out: a Butterworth
 // low-pass and high-pass at one frequency are power complementary. They run
@@ -458,6 +475,7 @@ func (s *channel) measure(block []float32, c, nc int, hp, lp biquad, dst []float
 		e += y * y
 		el += z * z
 	}
+	f.flush()
 	s.filter = f
 	s.add(e, el, zeros)
 }
@@ -510,6 +528,8 @@ func measureStereo(l, r *channel, block []float32, hp, lp biquad, ldst, rdst []f
 	}
 	f.lx1, f.lx2, f.ly1, f.ly2 = x1, x2, y1, y2
 	g.lx1, g.lx2, g.ly1, g.ly2 = w1, w2, v1, v2
+	f.flush()
+	g.flush()
 	l.add(le, lel, lz)
 	r.add(re, rel, rz)
 }
