@@ -1,20 +1,16 @@
 package audio
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
+	"github.com/callqa/callqa/internal/speechmix"
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/stage/decode"
 	"github.com/callqa/callqa/pipeline/stage/features"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
@@ -32,77 +28,12 @@ type clip struct {
 
 func loadClip(t *testing.T, name string) clip {
 	t.Helper()
-	s, err := decode.Open(filepath.Join(speechFixtures, name+".wav"))
+	c, err := speechmix.ReadClip(filepath.Join(speechFixtures, name+".wav"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	var x []float64
-	buf := make([]float32, 4096)
-	for {
-		n, err := s.Read(buf)
-		for _, v := range buf[:n] {
-			x = append(x, float64(v))
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	labels, err := os.ReadFile(filepath.Join(speechFixtures, name+".scv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return clip{name: name, samples: halfRate(x), speech: parseLabels(t, string(labels))}
-}
-
-// parseLabels reads NAME,start,end,label,start,end,label,... (label 1 is
-// speech).
-func parseLabels(t *testing.T, line string) []timeline.Interval {
-	t.Helper()
-	f := strings.Split(strings.TrimSpace(line), ",")[1:]
-	var out []timeline.Interval
-	for i := 0; i+2 < len(f); i += 3 {
-		start, err1 := strconv.ParseFloat(f[i], 64)
-		end, err2 := strconv.ParseFloat(f[i+1], 64)
-		if err1 != nil || err2 != nil {
-			t.Fatalf("labels: %q", line)
-		}
-		if strings.TrimSpace(f[i+2]) == "1" {
-			out = append(out, timeline.Interval{Start: start, End: end})
-		}
-	}
-	return out
-}
-
-// halfRate resamples 16 kHz to 8 kHz as a telephone line would: a
-// windowed-sinc low-pass at 3.6 kHz, then every other sample.
-func halfRate(x []float64) []float64 {
-	const taps = 63
-	h := make([]float64, taps)
-	for i := range h {
-		n := float64(i - taps/2)
-		w := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/(taps-1)) + 0.08*math.Cos(4*math.Pi*float64(i)/(taps-1))
-		fc := 3600.0 / 16000
-		if n == 0 {
-			h[i] = 2 * fc * w
-		} else {
-			h[i] = math.Sin(2*math.Pi*fc*n) / (math.Pi * n) * w
-		}
-	}
-	out := make([]float64, len(x)/2)
-	for j := range out {
-		var acc float64
-		for k, c := range h {
-			if i := 2*j + k - taps/2; i >= 0 && i < len(x) {
-				acc += c * x[i]
-			}
-		}
-		out[j] = acc
-	}
-	return out
+	c = speechmix.Halve(c)
+	return clip{name: c.Name, samples: c.Samples, speech: c.Speech}
 }
 
 // realCall is a stereo call built from two real clips: the customer starts

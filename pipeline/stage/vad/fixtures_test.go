@@ -17,9 +17,7 @@ package vad
 // scores other settings (parameter names as in params).
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -31,8 +29,8 @@ import (
 
 	"github.com/zaf/g711"
 
+	"github.com/callqa/callqa/internal/speechmix"
 	"github.com/callqa/callqa/lexicon"
-	"github.com/callqa/callqa/pipeline/stage/decode"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
@@ -93,84 +91,37 @@ func loadClips(t testing.TB) []labelled {
 }
 
 func readClips(dir string) ([]labelled, error) {
-	wavs, err := filepath.Glob(filepath.Join(dir, "*.wav"))
+	clips, err := speechmix.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	slices.Sort(wavs)
 	var out []labelled
-	for _, w := range wavs {
-		x, rate, err := readMono(w)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", w, err)
+	for _, c := range clips {
+		if c.Rate != 16000 {
+			return nil, fmt.Errorf("%s: %d Hz, want 16000", c.Name, c.Rate)
 		}
-		if rate != 16000 {
-			return nil, fmt.Errorf("%s: %d Hz, want 16000", w, rate)
-		}
-		raw, err := os.ReadFile(strings.TrimSuffix(w, ".wav") + ".scv")
-		if err != nil {
-			return nil, err
-		}
-		spans, err := parseLabels(string(raw))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", w, err)
-		}
-		x8 := decimate2(x)
+		x, x8 := toFloat32(c.Samples), toFloat32(speechmix.Decimate2(c.Samples))
 		mu := make([]float32, len(x8))
 		for i, v := range x8 {
 			s := int16(max(-32768, min(32767, math.Round(float64(v)*32768))))
 			mu[i] = float32(g711.DecodeUlawFrame(g711.EncodeUlawFrame(s))) / 32768
 		}
 		out = append(out, labelled{
-			name:   strings.TrimSuffix(filepath.Base(w), ".wav"),
+			name:   c.Name,
 			rate:   []int{16000, 8000, 8000},
 			x:      [][]float32{x, x8, mu},
-			labels: frameLabels(spans, float64(len(x))/float64(rate)),
+			labels: frameLabels(c.Speech, c.Seconds()),
 		})
 	}
 	return out, nil
 }
 
-// readMono decodes a mono recording with the project's decoder.
-func readMono(path string) ([]float32, int, error) {
-	s, err := decode.Open(path)
-	if err != nil {
-		return nil, 0, err
+func toFloat32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
 	}
-	defer s.Close()
-	if s.Format.Channels != 1 {
-		return nil, 0, errors.New("not mono")
-	}
-	var out []float32
-	buf := make([]float32, 4096)
-	for {
-		n, err := s.Read(buf)
-		out = append(out, buf[:n]...)
-		if errors.Is(err, io.EOF) {
-			return out, s.Format.SampleRate, nil
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-}
-
-// parseLabels reads "NAME,start,end,label,start,end,label,..." into the
-// label-1 spans.
-func parseLabels(s string) ([]timeline.Interval, error) {
-	f := strings.Split(strings.TrimSpace(s), ",")
-	var spans []timeline.Interval
-	for i := 1; i+2 < len(f); i += 3 {
-		a, e1 := strconv.ParseFloat(strings.TrimSpace(f[i]), 64)
-		b, e2 := strconv.ParseFloat(strings.TrimSpace(f[i+1]), 64)
-		if e1 != nil || e2 != nil {
-			return nil, fmt.Errorf("bad label at field %d", i)
-		}
-		if strings.TrimSpace(f[i+2]) == "1" {
-			spans = append(spans, timeline.Interval{Start: a, End: b})
-		}
-	}
-	return spans, nil
+	return out
 }
 
 // frameLabels marks each 10 ms frame whose centre lies in a span.
@@ -189,58 +140,6 @@ func inside(ivs []timeline.Interval, t float64) bool {
 		}
 	}
 	return false
-}
-
-// halfBand is a 95-tap Kaiser-windowed sinc low-pass (beta 8, about 80 dB
-// stop-band) cut at 0.23 of the input rate: 3.68 kHz for 16 kHz in, so the
-// telephone band passes and nothing folds back when every other sample is
-// dropped.
-var halfBand = func() []float64 {
-	const taps, beta, fc = 95, 8.0, 0.23
-	h := make([]float64, taps)
-	m := float64(taps-1) / 2
-	var sum float64
-	for i := range h {
-		x := float64(i) - m
-		s := 2 * fc
-		if x != 0 {
-			s = math.Sin(2*math.Pi*fc*x) / (math.Pi * x)
-		}
-		r := x / m
-		h[i] = s * bessel0(beta*math.Sqrt(1-r*r)) / bessel0(beta)
-		sum += h[i]
-	}
-	for i := range h {
-		h[i] /= sum
-	}
-	return h
-}()
-
-func bessel0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	for k := 1; k < 50; k++ {
-		term *= (x / 2 / float64(k)) * (x / 2 / float64(k))
-		sum += term
-	}
-	return sum
-}
-
-// decimate2 halves the rate: the low-pass above, then every second sample
-// (output k lines up with input 2k: no delay).
-func decimate2(x []float32) []float32 {
-	h := halfBand
-	m := len(h) / 2
-	out := make([]float32, len(x)/2)
-	for k := range out {
-		var acc float64
-		for j, hj := range h {
-			if i := 2*k + j - m; i >= 0 && i < len(x) {
-				acc += hj * float64(x[i])
-			}
-		}
-		out[k] = float32(acc)
-	}
-	return out
 }
 
 // counts is a frame confusion matrix.
