@@ -124,6 +124,7 @@ type Detector struct {
 	minSpeech int // frames
 	pad, hang int // frames
 	closed    bool
+	echoBuf   []float32 // isEcho's copy of the other channel's low band
 }
 
 // New returns a detector for interleaved samples of the given rate and
@@ -322,18 +323,27 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 	}
 	maxLag := min(int(d.p.echoPathS*float64(d.frameLen)/frameS), first) / d.decim
 	min2 := float32(d.p.minEchoCorrelation * d.p.minEchoCorrelation)
-	y := func(i, lag int) float32 { return other.lowBand[(first+(i-lag)*d.decim+ring)%ring] }
+	// other's low band from maxLag samples before the window to its end,
+	// copied out of the ring once: y(i, lag) is other[i-lag] below.
+	if cap(d.echoBuf) < m+maxLag {
+		d.echoBuf = make([]float32, m+maxLag)
+	}
+	ys := d.echoBuf[:m+maxLag]
+	for j := range ys {
+		ys[j] = other.lowBand[(first+(j-maxLag)*d.decim+ring)%ring]
+	}
+	y := func(i, lag int) float32 { return ys[i-lag+maxLag] }
 	correlated := func(lag int, yy float32) bool {
+		w := ys[maxLag-lag : maxLag-lag+m]
 		var xy float32
-		for i := range m {
-			xy += x[i] * y(i, lag)
+		for i, v := range w {
+			xy += x[i] * v
 		}
 		return xy > 0 && xy*xy >= min2*xx*yy
 	}
 	for lag := max(0, st.echoAt-2); lag <= min(maxLag, st.echoAt+2); lag++ {
 		var yy float32
-		for i := range m {
-			v := y(i, lag)
+		for _, v := range ys[maxLag-lag : maxLag-lag+m] {
 			yy += v * v
 		}
 		if correlated(lag, yy) {
@@ -783,11 +793,19 @@ func toDB(power float32) float32 {
 }
 
 // levelHist counts the smoothed levels of a sliding window in 0.5 dB bins,
-// so that its low percentiles cost a short scan.
+// and follows the bins of its 1st and 10th percentiles as levels come and
+// go, so that the floor costs a step or two, not a scan, each frame.
 type levelHist struct {
-	count []int32
-	n     int32
-	lo    int // no bin below lo holds a count
+	count   []int32
+	n       int32
+	p1, p10 rank
+}
+
+// rank is where a percentile lies: its bin, and how many levels lie in the
+// bins below it.
+type rank struct {
+	bin   int
+	below int32
 }
 
 const (
@@ -796,7 +814,7 @@ const (
 	histBins  = 250
 )
 
-func newLevelHist() levelHist { return levelHist{count: make([]int32, histBins), lo: histBins} }
+func newLevelHist() levelHist { return levelHist{count: make([]int32, histBins)} }
 
 func histBin(v float32) int {
 	return max(0, min(histBins-1, int((v-histLowDB)/histStep)))
@@ -806,12 +824,36 @@ func (h *levelHist) add(v float32) {
 	b := histBin(v)
 	h.count[b]++
 	h.n++
-	h.lo = min(h.lo, b)
+	h.p1.moved(b, 1)
+	h.p10.moved(b, 1)
 }
 
 func (h *levelHist) remove(v float32) {
-	h.count[histBin(v)]--
+	b := histBin(v)
+	h.count[b]--
 	h.n--
+	h.p1.moved(b, -1)
+	h.p10.moved(b, -1)
+}
+
+// moved counts a level added to (by 1) or taken from (by -1) bin b.
+func (r *rank) moved(b int, by int32) {
+	if b < r.bin {
+		r.below += by
+	}
+}
+
+// settle moves r to the bin that holds the level of rank k (0-based, from
+// the lowest): below <= k < below + count[bin].
+func (r *rank) settle(count []int32, k int32) {
+	for k < r.below {
+		r.bin--
+		r.below -= count[r.bin]
+	}
+	for r.below+count[r.bin] <= k {
+		r.below += count[r.bin]
+		r.bin++
+	}
 }
 
 // floor returns the noise floor of the levels: their 1st percentile plus
@@ -823,24 +865,11 @@ func (h *levelHist) floor(k, most float32) (float32, bool) {
 	if h.n == 0 {
 		return 0, false
 	}
-	for h.count[h.lo] == 0 {
-		h.lo++
-	}
-	r1, r10 := h.n/100, h.n/10
-	var seen int32
-	var p1 float32
-	found := false
-	for b := h.lo; b < histBins; b++ {
-		seen += h.count[b]
-		level := histLowDB + (float32(b)+0.5)*histStep
-		if !found && seen > r1 {
-			p1, found = level, true
-		}
-		if seen > r10 {
-			return p1 + k*min(most, (level-p1)/1.05), true
-		}
-	}
-	return p1, true
+	h.p1.settle(h.count, h.n/100)
+	h.p10.settle(h.count, h.n/10)
+	level := func(b int) float32 { return histLowDB + (float32(b)+0.5)*histStep }
+	p1 := level(h.p1.bin)
+	return p1 + k*min(most, (level(h.p10.bin)-p1)/1.05), true
 }
 
 // biquad is a second-order IIR section; a high-pass has b1 = -2·b0 and

@@ -152,3 +152,55 @@ func TestAnalyzeRecoversDecoderPanic(t *testing.T) {
 		t.Fatalf("read ahead: err = %v, want the panic as an error", err)
 	}
 }
+
+// TestLevelHistFloor: the floor from the followed percentiles is the floor
+// a scan of the histogram gives, through a window of levels that slides,
+// steps and empties.
+func TestLevelHistFloor(t *testing.T) {
+	scan := func(h *levelHist, k, most float32) float32 {
+		r1, r10 := h.n/100, h.n/10
+		var seen int32
+		var p1 float32
+		found := false
+		for b := range histBins {
+			seen += h.count[b]
+			level := histLowDB + (float32(b)+0.5)*histStep
+			if !found && seen > r1 {
+				p1, found = level, true
+			}
+			if seen > r10 {
+				return p1 + k*min(most, (level-p1)/1.05)
+			}
+		}
+		return p1
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	h := newLevelHist()
+	var window []float32
+	for i := range 20000 {
+		base := float32(-60)
+		if (i/3000)%2 == 1 {
+			base = -35 // a step in the background
+		}
+		v := base + float32(rng.NormFloat64()*3)
+		if i%997 == 0 {
+			v = -200 // far below the histogram: its lowest bin
+		}
+		h.add(v)
+		window = append(window, v)
+		for len(window) > 400 || (i/5000)%2 == 1 && len(window) > 3 {
+			h.remove(window[0])
+			window = window[1:]
+		}
+		got, ok := h.floor(2, 6)
+		if want := scan(&h, 2, 6); !ok || got != want {
+			t.Fatalf("level %d: floor %v (%v), a scan gives %v", i, got, ok, want)
+		}
+	}
+	for _, v := range window {
+		h.remove(v)
+	}
+	if _, ok := h.floor(2, 6); ok {
+		t.Error("an empty window has a floor")
+	}
+}
