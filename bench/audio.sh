@@ -66,6 +66,6 @@ if [ -d ../shared/fixtures/speech ]; then
   echo "speech detection on ../shared/fixtures/speech (10 ms frames against the hand labels):"
   go test -count=1 -run '^TestFixtures$' -v ./pipeline/stage/vad | grep -E '^\s+(fixtures_test.go:[0-9]+: |clip|pooled)' | sed -E 's/^\s+fixtures_test.go:[0-9]+: /  /'
   echo
-  echo "talk time and overtalk on stereo calls mixed from the labelled speech (internal/speechmix), by customer-line background:"
+  echo "talk time and overtalk on stereo calls mixed from the labelled speech (pipeline/stage/vad/speechmix), by customer-line background:"
   CALLQA_MIXED_REPORT=1 go test -count=1 -run '^TestMixedCallsReport$' -v ./pipeline/stage/audio | grep -E '^\s{8}' | sed -E 's/^\s{8}/  /'
 fi

@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/callqa/callqa/internal/samplegen"
-	"github.com/callqa/callqa/internal/speechmix"
+	"github.com/callqa/callqa/pipeline/stage/vad/speechmix"
 )
 
 func main() {

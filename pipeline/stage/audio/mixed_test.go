@@ -9,14 +9,14 @@ import (
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
-	"github.com/callqa/callqa/internal/speechmix"
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/stage/features"
+	"github.com/callqa/callqa/pipeline/stage/vad/speechmix"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 
 // TestMixedCallsReport measures talk time and overtalk against the exact
-// truth on stereo calls mixed from the labelled speech (internal/speechmix):
+// truth on stereo calls mixed from the labelled speech (pipeline/stage/vad/speechmix):
 // four turns each, 1 s of overtalk every other turn, line echo at -30 dB,
 // and the customer's line clean, with steady white background at -43 dBFS,
 // with 50 Hz hum at -45 dBFS, or with white noise 20, 15 and 10 dB under the

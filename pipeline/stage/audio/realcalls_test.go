@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
-	"github.com/callqa/callqa/internal/speechmix"
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/stage/features"
+	"github.com/callqa/callqa/pipeline/stage/vad/speechmix"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 

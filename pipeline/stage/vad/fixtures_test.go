@@ -29,8 +29,8 @@ import (
 
 	"github.com/zaf/g711"
 
-	"github.com/callqa/callqa/internal/speechmix"
 	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/stage/vad/speechmix"
 	"github.com/callqa/callqa/pipeline/timeline"
 )
 

@@ -104,7 +104,7 @@ func TestParseLabels(t *testing.T) {
 // TestReadDir reads the real labelled speech beside the project, when it
 // is there.
 func TestReadDir(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "speech")
+	dir := filepath.Join("..", "..", "..", "..", "..", "shared", "fixtures", "speech")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("no ../shared/fixtures/speech beside the project")
 	}
