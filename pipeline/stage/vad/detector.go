@@ -284,12 +284,7 @@ func (d *Detector) periodicity(st *channel, t int) float32 {
 	}
 	best := float32(0)
 	for lag := minLag; lag <= maxLag; lag++ {
-		var xy, yy float32
-		for i := range n {
-			y := x[i+lag]
-			xy += x[i] * y
-			yy += y * y
-		}
+		xy, yy := dotAndPower(x[:n], x[lag:lag+n])
 		if xy > 0 && xy*xy > best*best*e0*yy {
 			best = xy / float32(math.Sqrt(float64(e0*yy)))
 		}
@@ -334,12 +329,7 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 	}
 	y := func(i, lag int) float32 { return ys[i-lag+maxLag] }
 	correlated := func(lag int, yy float32) bool {
-		w := ys[maxLag-lag : maxLag-lag+m]
-		var xy float32
-		for i, v := range w {
-			xy += x[i] * v
-		}
-		return xy > 0 && xy*xy >= min2*xx*yy
+		return correlatedAt(x[:m], ys[maxLag-lag:maxLag-lag+m], xx, yy, min2)
 	}
 	for lag := max(0, st.echoAt-2); lag <= min(maxLag, st.echoAt+2); lag++ {
 		var yy float32
@@ -369,6 +359,44 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 	}
 	st.notEchoUntil = t + notEchoFrames
 	return false
+}
+
+// dotAndPower returns x·y and y·y, summed in two lanes each.
+func dotAndPower(x, y []float32) (xy, yy float32) {
+	y = y[:len(x)]
+	var a, b, c, e float32
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		a += x[i] * y[i]
+		b += x[i+1] * y[i+1]
+		c += y[i] * y[i]
+		e += y[i+1] * y[i+1]
+	}
+	for ; i < len(x); i++ {
+		a += x[i] * y[i]
+		c += y[i] * y[i]
+	}
+	return a + b, c + e
+}
+
+// correlatedAt reports whether y is a scaled copy of x: their normalized
+// cross-correlation at least sqrt(min2). The product is summed in four
+// lanes, so the CPU overlaps them: the echo search's inner loop.
+func correlatedAt(x, y []float32, xx, yy, min2 float32) bool {
+	y = y[:len(x)]
+	var a, b, c, e float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a += x[i] * y[i]
+		b += x[i+1] * y[i+1]
+		c += x[i+2] * y[i+2]
+		e += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		a += x[i] * y[i]
+	}
+	xy := (a + b) + (c + e)
+	return xy > 0 && xy*xy >= min2*xx*yy
 }
 
 // notEchoFrames is how long a frame found not to be echo vouches for the
