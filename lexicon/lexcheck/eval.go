@@ -281,17 +281,21 @@ func corpusFiles(corpus []string) (turnFiles, callDirs []string, err error) {
 	return turnFiles, callDirs, nil
 }
 
-// readCorpus reads every labelled turn of the corpus's turn files.
-func readCorpus(turnFiles []string) ([]utterance, error) {
-	var all []utterance
-	for _, f := range turnFiles {
-		turns, err := readUtterances(f)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, turns...)
+// readCorpus reads every labelled turn of the corpus (files, and the turn
+// files in its folders), and returns the folders, which may hold calls.
+func readCorpus(corpus []string) (turns []utterance, callDirs []string, err error) {
+	turnFiles, callDirs, err := corpusFiles(corpus)
+	if err != nil {
+		return nil, nil, err
 	}
-	return all, nil
+	for _, f := range turnFiles {
+		t, err := readUtterances(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		turns = append(turns, t...)
+	}
+	return turns, callDirs, nil
 }
 
 // Evaluate runs the lexicon over the corpus: files of labelled turns (.tsv,
@@ -300,11 +304,7 @@ func readCorpus(turnFiles []string) ([]utterance, error) {
 // loso, and turns from two or more sources, it also measures leave one
 // source out (see LeaveOneSourceOut).
 func Evaluate(e *pipeline.Engine, corpus []string, loso bool) (*Eval, error) {
-	turnFiles, callDirs, err := corpusFiles(corpus)
-	if err != nil {
-		return nil, err
-	}
-	turns, err := readCorpus(turnFiles)
+	turns, callDirs, err := readCorpus(corpus)
 	if err != nil {
 		return nil, err
 	}

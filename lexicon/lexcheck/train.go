@@ -20,11 +20,7 @@ const DefaultPrecision = 0.95
 // model is for the lexicon that names a model (or, naming none, the
 // lexicon itself).
 func Train(e *pipeline.Engine, corpus []string, precision float64) (*similar.Model, error) {
-	turnFiles, _, err := corpusFiles(corpus)
-	if err != nil {
-		return nil, err
-	}
-	turns, err := readCorpus(turnFiles)
+	turns, _, err := readCorpus(corpus)
 	if err != nil {
 		return nil, err
 	}

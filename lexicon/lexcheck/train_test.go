@@ -69,7 +69,7 @@ func TestTrainAndLeaveOneSourceOut(t *testing.T) {
 	if fam, score, hit := m.Judge("好的我帮您查一下", ""); hit {
 		t.Errorf("a fine turn judged %q (%.2f)", fam, score)
 	}
-	turns, err := readCorpus([]string{filepath.Join(dir, "a.tsv"), filepath.Join(dir, "b.tsv")})
+	turns, _, err := readCorpus([]string{filepath.Join(dir, "a.tsv"), filepath.Join(dir, "b.tsv")})
 	if err != nil {
 		t.Fatal(err)
 	}

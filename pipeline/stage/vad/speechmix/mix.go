@@ -57,13 +57,20 @@ func Mix(turns []Turn, seconds float64, o Options) (samples []float64, truth [2]
 	for _, t := range turns {
 		start := int(math.Round(t.At * rate))
 		own, other := t.Party, 1-t.Party
+		next := 0 // the first labelled span not yet over
 		for i, v := range t.Clip.Samples {
 			k := start + i
 			if k < 0 || k >= n {
 				continue
 			}
-			if o.DigitalSilence && !inside(t.Clip.Speech, float64(i)/rate) {
-				continue
+			if o.DigitalSilence {
+				at := float64(i) / rate
+				for next < len(t.Clip.Speech) && at >= t.Clip.Speech[next].End {
+					next++
+				}
+				if next == len(t.Clip.Speech) || at < t.Clip.Speech[next].Start {
+					continue // a pause: exact zero
+				}
 			}
 			samples[2*k+own] += v
 			samples[2*k+other] += leak * v
@@ -97,15 +104,6 @@ func level(dbfs float64) float64 {
 		return 0
 	}
 	return math.Pow(10, dbfs/20)
-}
-
-func inside(ivs []timeline.Interval, t float64) bool {
-	for _, iv := range ivs {
-		if t >= iv.Start && t < iv.End {
-			return true
-		}
-	}
-	return false
 }
 
 // Conversation lays clips end to end for seconds, the parties taking turns:

@@ -29,7 +29,8 @@ type Clip struct {
 	Name    string
 	Rate    int
 	Samples []float64
-	// Speech are the labelled spans of speech, in seconds from the start.
+	// Speech are the labelled spans of speech, in seconds from the start,
+	// in time order.
 	Speech []timeline.Interval
 }
 

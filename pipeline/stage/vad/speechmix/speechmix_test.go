@@ -120,3 +120,12 @@ func TestReadDir(t *testing.T) {
 		t.Errorf("halved: %d Hz, %d samples", half.Rate, len(half.Samples))
 	}
 }
+
+func inside(ivs []timeline.Interval, t float64) bool {
+	for _, iv := range ivs {
+		if t >= iv.Start && t < iv.End {
+			return true
+		}
+	}
+	return false
+}
