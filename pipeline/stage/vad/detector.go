@@ -112,9 +112,11 @@ type Detector struct {
 	channels  int
 	frameLen  int
 	decim     int // low-band samples per periodicity sample
-	hp, lp    biquad
+	filters   *filters
+	own       filtered // Write's output of the filters
 	ch        []*channel
 	inFrame   int // samples of the current frame seen
+	partial   []frameSums // the filters' sums of that frame so far
 	frames    int // frames completed
 	decided   int // frames decided
 	window    int // noise window on each side of a frame, frames
@@ -141,8 +143,6 @@ func newDetector(sampleRate, channels int, p params) *Detector {
 		channels:  channels,
 		frameLen:  max(1, int(math.Round(frameS*float64(sampleRate)))),
 		decim:     max(1, int(math.Round(float64(sampleRate)/2000))),
-		hp:        butter(p.highPassHz, sampleRate, true),
-		lp:        butter(p.lowBandHz, sampleRate, false),
 		window:    max(1, int(p.noiseWindowS/frameS)),
 		echoLag:   int(p.echoLagS / frameS),
 		minVoice:  max(1, int(math.Round(p.minVoicedS/frameS))),
@@ -157,29 +157,35 @@ func newDetector(sampleRate, channels int, p params) *Detector {
 		st.lowBand = make([]float32, ring*d.frameLen)
 		d.ch = append(d.ch, st)
 	}
+	d.filters = newFilters(sampleRate, channels, d.frameLen, p)
+	d.partial = make([]frameSums, channels)
 	return d
 }
 
 // Write feeds interleaved samples scaled to [-1, 1], in chunks of any size.
 func (d *Detector) Write(samples []float32) {
-	nc := d.channels
-	for i := 0; i < len(samples)/nc; {
-		run := min(len(samples)/nc-i, d.frameLen-d.inFrame)
-		block := samples[i*nc : (i+run)*nc]
+	d.filters.run(samples, &d.own)
+	d.consume(&d.own)
+}
+
+// consume takes the filters' output for the next block of samples: it
+// stores the low band where the voicing and echo measures read it, and
+// decides every frame that block completes.
+func (d *Detector) consume(f *filtered) {
+	done := 0
+	for i := 0; i < f.n; {
+		run := min(f.n-i, d.frameLen-d.inFrame)
 		pos := (d.frames%len(d.ch[0].frames))*d.frameLen + d.inFrame
-		if nc == 2 {
-			measureStereo(d.ch[0], d.ch[1], block, d.hp, d.lp,
-				d.ch[0].lowBand[pos:pos+run], d.ch[1].lowBand[pos:pos+run])
-		} else {
-			for c, st := range d.ch {
-				st.measure(block, c, nc, d.hp, d.lp, st.lowBand[pos:pos+run])
-			}
+		for c, st := range d.ch {
+			copy(st.lowBand[pos:pos+run], f.low[c][i:i+run])
 		}
 		i += run
 		if d.inFrame += run; d.inFrame == d.frameLen {
-			d.endFrame()
+			d.endFrame(func(c int) frameSums { return f.frames[c][done] })
+			done++
 		}
 	}
+	copy(d.partial, f.partial)
 }
 
 // Close flushes the look-ahead and returns what was found on each channel:
@@ -190,7 +196,7 @@ func (d *Detector) Close() []Channel {
 	if !d.closed {
 		d.closed = true
 		if d.inFrame > d.frameLen/2 {
-			d.endFrame()
+			d.endFrame(func(c int) frameSums { return d.partial[c] })
 		}
 		for _, st := range d.ch {
 			st.smoothLast(d.frames)
@@ -213,11 +219,12 @@ func (d *Detector) Close() []Channel {
 }
 
 // endFrame stores the features of the frame just completed in each channel
-// and decides every frame whose look-ahead is now complete.
-func (d *Detector) endFrame() {
+// (from the filters' sums of channel c) and decides every frame whose
+// look-ahead is now complete.
+func (d *Detector) endFrame(sums func(c int) frameSums) {
 	n := d.frames
-	for _, st := range d.ch {
-		st.push(n, d.inFrame)
+	for c, st := range d.ch {
+		st.push(n, d.inFrame, sums(c))
 	}
 	d.frames++
 	d.inFrame = 0
@@ -271,10 +278,7 @@ func (d *Detector) periodicity(st *channel, t int) float32 {
 	}
 	var x [128]float32
 	m := min(len(x), 4*d.frameLen/d.decim)
-	base := (t - 1) * d.frameLen
-	for i := range m {
-		x[i] = st.lowBand[(base+i*d.decim)%len(st.lowBand)]
-	}
+	strided(x[:m], st.lowBand, (t-1)*d.frameLen, d.decim)
 	rate := float32(d.frameLen) / frameS / float32(d.decim)
 	minLag, maxLag := int(rate/400), min(m/2, int(rate/80))
 	n := m - maxLag
@@ -310,46 +314,47 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 	}
 	var x [96]float32
 	m := min(len(x), 3*d.frameLen/d.decim)
-	ring := len(st.lowBand)
+	strided(x[:m], st.lowBand, first, d.decim)
 	var xx float32
-	for i := range m {
-		x[i] = st.lowBand[(first+i*d.decim)%ring]
-		xx += x[i] * x[i]
+	for _, v := range x[:m] {
+		xx += v * v
 	}
 	maxLag := min(int(d.p.echoPathS*float64(d.frameLen)/frameS), first) / d.decim
 	min2 := float32(d.p.minEchoCorrelation * d.p.minEchoCorrelation)
-	// other's low band from maxLag samples before the window to its end,
-	// copied out of the ring once: y(i, lag) is other[i-lag] below.
+	// ys holds other's low band from maxLag samples before the window to
+	// its end, or the part of it the lags near the last echo need:
+	// ys[maxLag-lag+i] is other[i-lag] below.
 	if cap(d.echoBuf) < m+maxLag {
 		d.echoBuf = make([]float32, m+maxLag)
 	}
 	ys := d.echoBuf[:m+maxLag]
-	for j := range ys {
-		ys[j] = other.lowBand[(first+(j-maxLag)*d.decim+ring)%ring]
-	}
-	y := func(i, lag int) float32 { return ys[i-lag+maxLag] }
 	correlated := func(lag int, yy float32) bool {
 		return correlatedAt(x[:m], ys[maxLag-lag:maxLag-lag+m], xx, yy, min2)
 	}
-	for lag := max(0, st.echoAt-2); lag <= min(maxLag, st.echoAt+2); lag++ {
-		var yy float32
-		for _, v := range ys[maxLag-lag : maxLag-lag+m] {
-			yy += v * v
-		}
-		if correlated(lag, yy) {
-			st.echoAt = lag
-			return true
+	lo, hi := max(0, st.echoAt-2), min(maxLag, st.echoAt+2)
+	if lo <= hi {
+		near := ys[maxLag-hi : maxLag-lo+m]
+		strided(near, other.lowBand, first-hi*d.decim, d.decim)
+		for lag := lo; lag <= hi; lag++ {
+			var yy float32
+			for _, v := range ys[maxLag-lag : maxLag-lag+m] {
+				yy += v * v
+			}
+			if correlated(lag, yy) {
+				st.echoAt = lag
+				return true
+			}
 		}
 	}
+	strided(ys, other.lowBand, first-maxLag*d.decim, d.decim)
 	// yy slides with the lag: the window of other ending lag samples back.
 	var yy float32
-	for i := range m {
-		v := y(i, 0)
+	for _, v := range ys[maxLag : maxLag+m] {
 		yy += v * v
 	}
 	for lag := 0; lag <= maxLag; lag++ {
 		if lag > 0 {
-			out, in := y(m-1, lag-1), y(0, lag)
+			out, in := ys[maxLag-lag+m], ys[maxLag-lag]
 			yy += in*in - out*out
 		}
 		if correlated(lag, yy) {
@@ -359,6 +364,21 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 	}
 	st.notEchoUntil = t + notEchoFrames
 	return false
+}
+
+// strided copies every step-th sample of a ring buffer into dst, from
+// absolute sample position from on (positions wrap around the ring).
+func strided(dst, ring []float32, from, step int) {
+	i := from % len(ring)
+	if i < 0 {
+		i += len(ring)
+	}
+	for k := range dst {
+		dst[k] = ring[i]
+		if i += step; i >= len(ring) {
+			i -= len(ring)
+		}
+	}
 }
 
 // dotAndPower returns x·y and y·y, summed in two lanes each.
@@ -426,10 +446,7 @@ type frame struct {
 // channel is one channel's state: filters, a ring of recent frames, the
 // noise statistics, the speech segmenter and what it found.
 type channel struct {
-	filter       filterState
-	lowBand      []float32      // the low-passed signal of the frames in the ring
-	energy       [bands]float32 // of the current frame so far
-	zeros        int            // exact zeros in the current frame
+	lowBand      []float32 // the low-passed signal of the frames in the ring
 	cum          float64        // full-band power of all frames so far
 	sound        bool           // some frame was not digital silence
 	echoAt       int            // lag of the last echo found, low-band samples
@@ -463,6 +480,85 @@ func newChannel(ring int) *channel {
 
 func (s *channel) at(i int) *frame { return &s.frames[i%len(s.frames)] }
 
+// filters run the band filters over interleaved samples, a block at a time,
+// and sum each frame's power per band. They keep no look-ahead, so Analyze
+// runs them on the reading goroutine, a block ahead of the frame decisions
+// (consume), which use the second core that way on a long call.
+type filters struct {
+	hp, lp   biquad
+	frameLen int
+	inFrame  int // samples of the current frame seen
+	ch       []filterChannel
+}
+
+// filterChannel is one channel's filter memory and its current frame's sums.
+type filterChannel struct {
+	filter filterState
+	sums   frameSums
+}
+
+// frameSums is what the filters leave of one frame of one channel.
+type frameSums struct {
+	energy [bands]float32 // summed squares per band
+	zeros  int            // exact zeros among the samples
+}
+
+// filtered is the filters' output for one block of samples.
+type filtered struct {
+	n       int           // samples per channel
+	low     [][]float32   // per channel: the low band of each sample
+	frames  [][]frameSums // per channel: the frames the block completes
+	partial []frameSums   // per channel: the frame still open at its end
+}
+
+func newFilters(sampleRate, channels, frameLen int, p params) *filters {
+	return &filters{
+		hp:       butter(p.highPassHz, sampleRate, true),
+		lp:       butter(p.lowBandHz, sampleRate, false),
+		frameLen: frameLen,
+		ch:       make([]filterChannel, channels),
+	}
+}
+
+// run filters interleaved samples into out, reusing its buffers.
+func (fs *filters) run(samples []float32, out *filtered) {
+	nc := len(fs.ch)
+	n := len(samples) / nc
+	if len(out.low) != nc {
+		out.low, out.frames, out.partial = make([][]float32, nc), make([][]frameSums, nc), make([]frameSums, nc)
+	}
+	out.n = n
+	for c := range nc {
+		if cap(out.low[c]) < n {
+			out.low[c] = make([]float32, n)
+		}
+		out.low[c] = out.low[c][:n]
+		out.frames[c] = out.frames[c][:0]
+	}
+	for i := 0; i < n; {
+		run := min(n-i, fs.frameLen-fs.inFrame)
+		block := samples[i*nc : (i+run)*nc]
+		if nc == 2 {
+			measureStereo(&fs.ch[0], &fs.ch[1], block, fs.hp, fs.lp, out.low[0][i:i+run], out.low[1][i:i+run])
+		} else {
+			for c := range fs.ch {
+				fs.ch[c].measure(block, c, nc, fs.hp, fs.lp, out.low[c][i:i+run])
+			}
+		}
+		i += run
+		if fs.inFrame += run; fs.inFrame == fs.frameLen {
+			fs.inFrame = 0
+			for c := range fs.ch {
+				out.frames[c] = append(out.frames[c], fs.ch[c].sums)
+				fs.ch[c].sums = frameSums{}
+			}
+		}
+	}
+	for c := range fs.ch {
+		out.partial[c] = fs.ch[c].sums
+	}
+}
+
 // filterState is one channel's filter memory.
 type filterState struct {
 	hx1, hx2, hy1, hy2 float32 // high-pass
@@ -493,7 +589,7 @@ func (f *filterState) flush() {
 // is far from the precision limit even at 48 kHz.
 
 // measure runs channel c of an interleaved block through the filters.
-func (s *channel) measure(block []float32, c, nc int, hp, lp biquad, dst []float32) {
+func (s *filterChannel) measure(block []float32, c, nc int, hp, lp biquad, dst []float32) {
 	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
 	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
 	f := s.filter
@@ -523,7 +619,7 @@ func (s *channel) measure(block []float32, c, nc int, hp, lp biquad, dst []float
 // overlaps them. The high-pass output goes to dst, which the low-pass then
 // overwrites: two short loops keep their state in registers where one long
 // one spilled.
-func measureStereo(l, r *channel, block []float32, hp, lp biquad, ldst, rdst []float32) {
+func measureStereo(l, r *filterChannel, block []float32, hp, lp biquad, ldst, rdst []float32) {
 	n := min(len(block)/2, len(ldst), len(rdst))
 	block, ldst, rdst = block[:2*n], ldst[:n], rdst[:n]
 	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
@@ -572,25 +668,25 @@ func measureStereo(l, r *channel, block []float32, hp, lp biquad, ldst, rdst []f
 	r.add(re, rel, rz)
 }
 
-func (s *channel) add(e, el float32, zeros int) {
-	s.energy[full] += e
-	s.energy[low] += el
-	s.energy[high] += max(0, e-el)
-	s.zeros += zeros
+func (s *filterChannel) add(e, el float32, zeros int) {
+	s.sums.energy[full] += e
+	s.sums.energy[low] += el
+	s.sums.energy[high] += max(0, e-el)
+	s.sums.zeros += zeros
 }
 
-// push stores frame n (of length samples) and smooths frame n-1.
-func (s *channel) push(n, length int) {
+// push stores frame n (of length samples, with the filters' sums) and
+// smooths frame n-1.
+func (s *channel) push(n, length int, sums frameSums) {
 	f := s.at(n)
 	*f = frame{cum: s.cum}
 	for b := range bands {
-		f.power[b] = s.energy[b] / float32(length)
+		f.power[b] = sums.energy[b] / float32(length)
 		f.db[b] = toDB(f.power[b])
 	}
 	s.cum += float64(f.power[full])
 	s.sound = s.sound || f.db[full] > silentDB
-	f.gap = s.zeros*10 >= 9*length
-	s.energy, s.zeros = [bands]float32{}, 0
+	f.gap = sums.zeros*10 >= 9*length
 	if n >= 1 {
 		s.smooth(n-1, max(0, n-2), n)
 	}

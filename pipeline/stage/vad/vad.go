@@ -89,7 +89,7 @@ func Analyze(r SampleReader, channels, sampleRate int, cfg Config, ahead bool) (
 	sums := make([]float64, channels)
 	clips := make([]int64, channels)
 	total := int64(0)
-	blocks := newReader(r, channels, ahead)
+	blocks := newReader(r, channels, det.filters, ahead)
 	hum := newHumMeter(channels, sampleRate)
 	blockIndex := 0
 	for b := range blocks.all {
@@ -98,7 +98,7 @@ func Analyze(r SampleReader, channels, sampleRate int, cfg Config, ahead bool) (
 			hum.add(buf, n, channels)
 		}
 		blockIndex++
-		det.Write(buf[:n*channels])
+		det.consume(&b.filtered)
 		total += int64(n)
 		for c := range channels {
 			sums[c] += b.sums[c]
@@ -129,10 +129,13 @@ type block struct {
 	// Per channel: the sum of the samples and the count of clipped ones.
 	sums  []float64
 	clips []int64
+	// filtered is what the detector's filters made of the samples.
+	filtered filtered
 }
 
-// reader runs the stream's Read on its own goroutine, a few blocks ahead,
-// so that decoding overlaps measuring on a second core. Blocks come back to
+// reader runs the stream's Read and the detector's filters on its own
+// goroutine, a few blocks ahead, so that decoding and filtering overlap the
+// frame decisions on a second core. Blocks come back to
 // it for reuse, so memory is four blocks whatever the length of the call.
 type reader struct {
 	full   chan *block
@@ -141,6 +144,7 @@ type reader struct {
 
 	inline   SampleReader // set when reading on the caller's goroutine
 	channels int
+	filters  *filters
 	one      *block
 }
 
@@ -157,20 +161,22 @@ func newBlock(channels int) *block {
 	}
 }
 
-// read fills b from r and counts it; it reports whether the stream goes on.
-func read(r SampleReader, b *block, channels int) bool {
+// read fills b from r, counts it and filters it; it reports whether the
+// stream goes on.
+func read(r SampleReader, b *block, channels int, fs *filters) bool {
 	n, err := r.Read(b.samples)
 	b.frames, b.err = n, err
 	countBlock(b, channels)
+	fs.run(b.samples[:n*channels], &b.filtered)
 	if errors.Is(err, io.EOF) {
 		b.err = nil
 	}
 	return err == nil
 }
 
-func newReader(r SampleReader, channels int, ahead bool) *reader {
+func newReader(r SampleReader, channels int, fs *filters, ahead bool) *reader {
 	if !ahead {
-		return &reader{inline: r, channels: channels, one: newBlock(channels)}
+		return &reader{inline: r, channels: channels, filters: fs, one: newBlock(channels)}
 	}
 	rd := &reader{
 		full:   make(chan *block, readBlocks),
@@ -192,7 +198,7 @@ func newReader(r SampleReader, channels int, ahead bool) *reader {
 				if b == nil {
 					b = newBlock(channels)
 				}
-				b.frames, b.err = 0, fmt.Errorf("decoding: internal error (please report it): %v", p)
+				b.frames, b.filtered.n, b.err = 0, 0, fmt.Errorf("decoding: internal error (please report it): %v", p)
 				rd.full <- b
 			}
 		}()
@@ -203,7 +209,7 @@ func newReader(r SampleReader, channels int, ahead bool) *reader {
 			case <-rd.cancel:
 				return
 			}
-			more := read(r, b, channels)
+			more := read(r, b, channels, fs)
 			if b.frames > 0 || b.err != nil {
 				rd.full <- b
 			}
@@ -219,7 +225,7 @@ func newReader(r SampleReader, channels int, ahead bool) *reader {
 func (rd *reader) all(yield func(*block) bool) {
 	if rd.inline != nil {
 		for {
-			more := read(rd.inline, rd.one, rd.channels)
+			more := read(rd.inline, rd.one, rd.channels, rd.filters)
 			if (rd.one.frames > 0 || rd.one.err != nil) && !yield(rd.one) || !more {
 				return
 			}
