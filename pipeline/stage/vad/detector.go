@@ -559,10 +559,11 @@ func (fs *filters) run(samples []float32, out *filtered) {
 	}
 }
 
-// filterState is one channel's filter memory.
+// filterState is one channel's filter memory, in the scaled units of
+// measureStereo.
 type filterState struct {
-	hx1, hx2, hy1, hy2 float32 // high-pass
-	lx1, lx2, ly1, ly2 float32 // low-pass
+	x1, d1, u1, u2 float32 // high-pass: last input, last first difference, last two outputs
+	s1, v1, v2     float32 // low-pass: last sum of two inputs, last two outputs
 }
 
 // tiny is where filter memory is flushed to zero: some 140 dB below the
@@ -575,57 +576,67 @@ const tiny = 1e-20
 // where every multiply takes a slow path (Go cannot set the CPU to flush
 // them), and ring there: the cost of exact zeros was most of the filters'.
 func (f *filterState) flush() {
-	for _, v := range []*float32{&f.hx1, &f.hx2, &f.hy1, &f.hy2, &f.lx1, &f.lx2, &f.ly1, &f.ly2} {
+	for _, v := range []*float32{&f.x1, &f.d1, &f.u1, &f.u2, &f.s1, &f.v1, &f.v2} {
 		if *v > -tiny && *v < tiny {
 			*v = 0
 		}
 	}
 }
 
-// The loops below keep the filter memory in locals (registers), and
+// The filters are the two Butterworth sections with their gains taken out:
+// a high-pass y = b0·(x - 2x1 + x2) - a1·y1 - a2·y2 is b0 times
+// u = (d - d1) - a1·u1 - a2·u2, with d the first difference of x, and the
+// low-pass of y is b0·b0' times v = (s + s1) - a1'·v1 - a2'·v2, with s the
+// sum of two successive u. That saves the multiplies by b0 and one add per
+// section; the gains come back in the frame's power sums (add), and the
+// voicing and echo measures read v, being normalized correlations. The
+// loops keep the filter memory in locals (registers), each section's
+// recursion as two dependent operations (the older output first), and
 // measure the high band as the power the low-pass takes out: a Butterworth
 // low-pass and high-pass at one frequency are power complementary. They run
 // in float32: samples are float32 already, and the band they must get right
 // is far from the precision limit even at 48 kHz.
 
-// measure runs channel c of an interleaved block through the filters.
+// measure runs channel c of an interleaved block through the filters,
+// leaving the low band in dst.
 func (s *filterChannel) measure(block []float32, c, nc int, hp, lp biquad, dst []float32) {
-	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
-	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
+	ha1, ha2 := float32(hp.a1), float32(hp.a2)
+	la1, la2 := float32(lp.a1), float32(lp.a2)
 	f := s.filter
 	var e, el float32
 	zeros := 0
 	for k := c; k < len(block); k += nc {
 		x := block[k]
-		j := k / nc
 		if x == 0 {
 			zeros++
 		}
-		y := hb0*(x-f.hx1-f.hx1+f.hx2) - ha2*f.hy2 - ha1*f.hy1 // b1 = -2·b0, b2 = b0
-		f.hx2, f.hx1, f.hy2, f.hy1 = f.hx1, x, f.hy1, y
-		z := lb0*(y+f.lx1+f.lx1+f.lx2) - la2*f.ly2 - la1*f.ly1 // b1 = 2·b0, b2 = b0
-		f.lx2, f.lx1, f.ly2, f.ly1 = f.lx1, y, f.ly1, z
-		dst[j] = z
-		e += y * y
-		el += z * z
+		d := x - f.x1
+		u := (d - f.d1 - ha2*f.u2) - ha1*f.u1
+		sum := u + f.u1
+		v := (sum + f.s1 - la2*f.v2) - la1*f.v1
+		f.x1, f.d1, f.u2, f.u1 = x, d, f.u1, u
+		f.s1, f.v2, f.v1 = sum, f.v1, v
+		dst[k/nc] = v
+		e += u * u
+		el += v * v
 	}
 	f.flush()
 	s.filter = f
-	s.add(e, el, zeros)
+	s.add(e, el, zeros, hp, lp)
 }
 
 // measureStereo is measure for both channels of a stereo block: each pass
-// runs both channels' filter chains, which are independent, so the CPU
-// overlaps them. The high-pass output goes to dst, which the low-pass then
+// runs both channels' sections, which are independent, so the CPU overlaps
+// them. The high-pass output goes to dst, which the low-pass then
 // overwrites: two short loops keep their state in registers where one long
 // one spilled.
 func measureStereo(l, r *filterChannel, block []float32, hp, lp biquad, ldst, rdst []float32) {
 	n := min(len(block)/2, len(ldst), len(rdst))
 	block, ldst, rdst = block[:2*n], ldst[:n], rdst[:n]
-	hb0, ha1, ha2 := float32(hp.b0), float32(hp.a1), float32(hp.a2)
+	ha1, ha2 := float32(hp.a1), float32(hp.a2)
 	f, g := &l.filter, &r.filter
-	x1, x2, y1, y2 := f.hx1, f.hx2, f.hy1, f.hy2
-	w1, w2, v1, v2 := g.hx1, g.hx2, g.hy1, g.hy2
+	x1, d1, u1, u2 := f.x1, f.d1, f.u1, f.u2
+	w1, c1, t1, t2 := g.x1, g.d1, g.u1, g.u2
 	var le, re float32
 	lz, rz := 0, 0
 	for j := range n {
@@ -636,39 +647,46 @@ func measureStereo(l, r *filterChannel, block []float32, hp, lp biquad, ldst, rd
 		if w == 0 {
 			rz++
 		}
-		y := hb0*(x-x1-x1+x2) - ha2*y2 - ha1*y1
-		v := hb0*(w-w1-w1+w2) - ha2*v2 - ha1*v1
-		x2, x1, y2, y1 = x1, x, y1, y
-		w2, w1, v2, v1 = w1, w, v1, v
-		ldst[j], rdst[j] = y, v
-		le += y * y
-		re += v * v
+		d, c := x-x1, w-w1
+		u := (d - d1 - ha2*u2) - ha1*u1
+		t := (c - c1 - ha2*t2) - ha1*t1
+		x1, d1, u2, u1 = x, d, u1, u
+		w1, c1, t2, t1 = w, c, t1, t
+		ldst[j], rdst[j] = u, t
+		le += u * u
+		re += t * t
 	}
-	f.hx1, f.hx2, f.hy1, f.hy2 = x1, x2, y1, y2
-	g.hx1, g.hx2, g.hy1, g.hy2 = w1, w2, v1, v2
-	lb0, la1, la2 := float32(lp.b0), float32(lp.a1), float32(lp.a2)
-	x1, x2, y1, y2 = f.lx1, f.lx2, f.ly1, f.ly2
-	w1, w2, v1, v2 = g.lx1, g.lx2, g.ly1, g.ly2
+	u1l, u1r := f.u1, g.u1 // the low-pass's last input
+	f.x1, f.d1, f.u1, f.u2 = x1, d1, u1, u2
+	g.x1, g.d1, g.u1, g.u2 = w1, c1, t1, t2
+	la1, la2 := float32(lp.a1), float32(lp.a2)
+	p1, s1, v1, v2 := u1l, f.s1, f.v1, f.v2
+	q1, r1, z1, z2 := u1r, g.s1, g.v1, g.v2
 	var lel, rel float32
 	for j := range n {
 		x, w := ldst[j], rdst[j]
-		y := lb0*(x+x1+x1+x2) - la2*y2 - la1*y1 // b1 = 2·b0, b2 = b0
-		v := lb0*(w+w1+w1+w2) - la2*v2 - la1*v1
-		x2, x1, y2, y1 = x1, x, y1, y
-		w2, w1, v2, v1 = w1, w, v1, v
-		ldst[j], rdst[j] = y, v
-		lel += y * y
-		rel += v * v
+		sx, sw := x+p1, w+q1
+		v := (sx + s1 - la2*v2) - la1*v1
+		z := (sw + r1 - la2*z2) - la1*z1
+		p1, s1, v2, v1 = x, sx, v1, v
+		q1, r1, z2, z1 = w, sw, z1, z
+		ldst[j], rdst[j] = v, z
+		lel += v * v
+		rel += z * z
 	}
-	f.lx1, f.lx2, f.ly1, f.ly2 = x1, x2, y1, y2
-	g.lx1, g.lx2, g.ly1, g.ly2 = w1, w2, v1, v2
+	f.s1, f.v1, f.v2 = s1, v1, v2
+	g.s1, g.v1, g.v2 = r1, z1, z2
 	f.flush()
 	g.flush()
-	l.add(le, lel, lz)
-	r.add(re, rel, rz)
+	l.add(le, lel, lz, hp, lp)
+	r.add(re, rel, rz, hp, lp)
 }
 
-func (s *filterChannel) add(e, el float32, zeros int) {
+// add sums a block's power in the scaled units of the filters, with their
+// gains put back.
+func (s *filterChannel) add(e, el float32, zeros int, hp, lp biquad) {
+	gh, gl := float32(hp.b0*hp.b0), float32(hp.b0*hp.b0*lp.b0*lp.b0)
+	e, el = e*gh, el*gl
 	s.sums.energy[full] += e
 	s.sums.energy[low] += el
 	s.sums.energy[high] += max(0, e-el)
