@@ -115,16 +115,16 @@ type Detector struct {
 	filters   *filters
 	own       filtered // Write's output of the filters
 	ch        []*channel
-	inFrame   int // samples of the current frame seen
+	inFrame   int         // samples of the current frame seen
 	partial   []frameSums // the filters' sums of that frame so far
-	frames    int // frames completed
-	decided   int // frames decided
-	window    int // noise window on each side of a frame, frames
-	echoLag   int // frames
-	minVoice  int // frames
-	bridge    int // frames
-	minSpeech int // frames
-	pad, hang int // frames
+	frames    int         // frames completed
+	decided   int         // frames decided
+	window    int         // noise window on each side of a frame, frames
+	echoLag   int         // frames
+	minVoice  int         // frames
+	bridge    int         // frames
+	minSpeech int         // frames
+	pad, hang int         // frames
 	closed    bool
 	echoBuf   []float32 // isEcho's copy of the other channel's low band
 }
@@ -300,17 +300,16 @@ func (d *Detector) periodicity(st *channel, t int) float32 {
 // t+1, at about 2 kHz) is a copy of the low band of other up to echoLag
 // earlier: normalized cross-correlation near 1 for an echo or sidetone (a
 // delayed, attenuated copy), near 0 for independent speech. The echo path
-// keeps its delay, so the lag last found is tried first and the full
-// search (256 lags) runs only when it fails; when that finds no
-// echo either, the next frames are taken as not echo without a search
-// (speech over the other party's, or the ends of a turn beside the other's).
+// keeps its delay, so the lags next to the one last found are tried every
+// frame, and the full search (256 lags, most of the detector's time on a
+// noisy line) only when they fail, at most once every echoSearchFrames: it
+// finds a new path, and a path does not change from frame to frame (a
+// failed search is speech over the other party's, or background, or the
+// ends of a turn beside the other's).
 func (d *Detector) isEcho(st, other *channel, t int) bool {
 	first := (t - 1) * d.frameLen
 	if t < 1 || t+2 > d.frames {
 		return true // too near the edges to tell: the level test alone
-	}
-	if t < st.notEchoUntil {
-		return false
 	}
 	var x [96]float32
 	m := min(len(x), 3*d.frameLen/d.decim)
@@ -346,6 +345,10 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 			}
 		}
 	}
+	if t < st.nextSearch {
+		return false
+	}
+	st.nextSearch = t + echoSearchFrames
 	strided(ys, other.lowBand, first-maxLag*d.decim, d.decim)
 	// yy slides with the lag: the window of other ending lag samples back.
 	var yy float32
@@ -362,7 +365,6 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 			return true
 		}
 	}
-	st.notEchoUntil = t + notEchoFrames
 	return false
 }
 
@@ -419,9 +421,8 @@ func correlatedAt(x, y []float32, xx, yy, min2 float32) bool {
 	return xy > 0 && xy*xy >= min2*xx*yy
 }
 
-// notEchoFrames is how long a frame found not to be echo vouches for the
-// frames after it.
-const notEchoFrames = 2
+// echoSearchFrames is how often at most the full echo search runs.
+const echoSearchFrames = 10
 
 // Bands: the whole band after the high-pass, and its parts below and
 // above lowBandHz.
@@ -446,11 +447,11 @@ type frame struct {
 // channel is one channel's state: filters, a ring of recent frames, the
 // noise statistics, the speech segmenter and what it found.
 type channel struct {
-	lowBand      []float32 // the low-passed signal of the frames in the ring
-	cum          float64        // full-band power of all frames so far
-	sound        bool           // some frame was not digital silence
-	echoAt       int            // lag of the last echo found, low-band samples
-	notEchoUntil int            // frames before this one are not echo
+	lowBand    []float32 // the low-passed signal of the frames in the ring
+	cum        float64   // full-band power of all frames so far
+	sound      bool      // some frame was not digital silence
+	echoAt     int       // lag of the last echo found, low-band samples
+	nextSearch int       // first frame where the full echo search may run again
 
 	frames []frame
 	before [bands]levelHist // smoothed levels of the look-back window
@@ -625,12 +626,13 @@ func (s *filterChannel) measure(block []float32, c, nc int, hp, lp biquad, dst [
 	s.add(e, el, zeros, hp, lp)
 }
 
-// measureStereo is measure for both channels of a stereo block: each pass
-// runs both channels' sections, which are independent, so the CPU overlaps
-// them. The high-pass output goes to dst, which the low-pass then
+// measureStereoGo is measure for both channels of a stereo block: each
+// pass runs both channels' sections, which are independent, so the CPU
+// overlaps them. The high-pass output goes to dst, which the low-pass then
 // overwrites: two short loops keep their state in registers where one long
-// one spilled.
-func measureStereo(l, r *filterChannel, block []float32, hp, lp biquad, ldst, rdst []float32) {
+// one spilled. On amd64 measureStereo runs the same operations in SSE
+// (filter_amd64.s).
+func measureStereoGo(l, r *filterChannel, block []float32, hp, lp biquad, ldst, rdst []float32) {
 	n := min(len(block)/2, len(ldst), len(rdst))
 	block, ldst, rdst = block[:2*n], ldst[:n], rdst[:n]
 	ha1, ha2 := float32(hp.a1), float32(hp.a2)
