@@ -299,57 +299,82 @@ func (d *Detector) periodicity(st *channel, t int) float32 {
 // isEcho reports whether the low band of st around frame t (frames t-1 to
 // t+1, at about 2 kHz) is a copy of the low band of other up to echoLag
 // earlier: normalized cross-correlation near 1 for an echo or sidetone (a
-// delayed, attenuated copy), near 0 for independent speech. The echo path
-// keeps its delay, so the lags next to the one last found are tried every
-// frame, and the full search (256 lags, most of the detector's time on a
-// noisy line) only when they fail, at most once every echoSearchFrames: it
-// finds a new path, and a path does not change from frame to frame (a
-// failed search is speech over the other party's, or background, or the
-// ends of a turn beside the other's).
+// delayed, attenuated copy), near 0 for independent speech. It looks at
+// the low band as it is and at its first differences: a copy stays a copy
+// in both, and the differences take low tones out (mains hum and its
+// harmonics hide a quiet echo under them), while the band as it is holds
+// against white noise, which differencing brings up. The echo path keeps
+// its delay, so the lags next to the one last found are tried every frame,
+// and the full search (256 lags, most of the detector's time on a noisy
+// line) only when they fail, at most once every echoSearchFrames, in each
+// signal by turns: it finds a new path, and a path does not change from
+// frame to frame (a failed search is speech over the other party's, or
+// background, or the ends of a turn beside the other's).
 func (d *Detector) isEcho(st, other *channel, t int) bool {
-	first := (t - 1) * d.frameLen
 	if t < 1 || t+2 > d.frames {
 		return true // too near the edges to tell: the level test alone
 	}
+	if d.echoIn(strided, st, other, t, false) || d.echoIn(slope, st, other, t, false) {
+		return true
+	}
+	if t < st.nextSearch {
+		return false
+	}
+	st.nextSearch = t + echoSearchFrames
+	st.searchSlope = !st.searchSlope
+	if st.searchSlope {
+		return d.echoIn(slope, st, other, t, true)
+	}
+	return d.echoIn(strided, st, other, t, true)
+}
+
+// echoIn is isEcho's test on the signals load takes from the rings: at the
+// lags next to the last path found, or at every lag with full.
+func (d *Detector) echoIn(load func(dst, ring []float32, from, step int), st, other *channel, t int, full bool) bool {
+	first := (t - 1) * d.frameLen
 	var x [96]float32
 	m := min(len(x), 3*d.frameLen/d.decim)
-	strided(x[:m], st.lowBand, first, d.decim)
+	load(x[:m], st.lowBand, first, d.decim)
 	var xx float32
 	for _, v := range x[:m] {
 		xx += v * v
 	}
-	maxLag := min(int(d.p.echoPathS*float64(d.frameLen)/frameS), first) / d.decim
+	// Lags reach back to the start of the stream at most (slope reads one
+	// sample before its first).
+	maxLag := max(0, min(int(d.p.echoPathS*float64(d.frameLen)/frameS), first-d.decim)/d.decim)
 	min2 := float32(d.p.minEchoCorrelation * d.p.minEchoCorrelation)
-	// ys holds other's low band from maxLag samples before the window to
-	// its end, or the part of it the lags near the last echo need:
+	// ys holds other's signal from maxLag samples before the window to its
+	// end, or the part of it the lags near the last path need:
 	// ys[maxLag-lag+i] is other[i-lag] below.
 	if cap(d.echoBuf) < m+maxLag {
 		d.echoBuf = make([]float32, m+maxLag)
 	}
 	ys := d.echoBuf[:m+maxLag]
 	correlated := func(lag int, yy float32) bool {
-		return correlatedAt(x[:m], ys[maxLag-lag:maxLag-lag+m], xx, yy, min2)
+		if correlatedAt(x[:m], ys[maxLag-lag:maxLag-lag+m], xx, yy, min2) {
+			st.echoAt = lag
+			return true
+		}
+		return false
 	}
-	lo, hi := max(0, st.echoAt-2), min(maxLag, st.echoAt+2)
-	if lo <= hi {
-		near := ys[maxLag-hi : maxLag-lo+m]
-		strided(near, other.lowBand, first-hi*d.decim, d.decim)
+	if !full {
+		lo, hi := max(0, st.echoAt-2), min(maxLag, st.echoAt+2)
+		if lo > hi {
+			return false
+		}
+		load(ys[maxLag-hi:maxLag-lo+m], other.lowBand, first-hi*d.decim, d.decim)
 		for lag := lo; lag <= hi; lag++ {
 			var yy float32
 			for _, v := range ys[maxLag-lag : maxLag-lag+m] {
 				yy += v * v
 			}
 			if correlated(lag, yy) {
-				st.echoAt = lag
 				return true
 			}
 		}
-	}
-	if t < st.nextSearch {
 		return false
 	}
-	st.nextSearch = t + echoSearchFrames
-	strided(ys, other.lowBand, first-maxLag*d.decim, d.decim)
+	load(ys, other.lowBand, first-maxLag*d.decim, d.decim)
 	// yy slides with the lag: the window of other ending lag samples back.
 	var yy float32
 	for _, v := range ys[maxLag : maxLag+m] {
@@ -361,7 +386,6 @@ func (d *Detector) isEcho(st, other *channel, t int) bool {
 			yy += in*in - out*out
 		}
 		if correlated(lag, yy) {
-			st.echoAt = lag
 			return true
 		}
 	}
@@ -380,6 +404,22 @@ func strided(dst, ring []float32, from, step int) {
 		if i += step; i >= len(ring) {
 			i -= len(ring)
 		}
+	}
+}
+
+// slope is strided for the first differences of the samples taken.
+func slope(dst, ring []float32, from, step int) {
+	i := (from - step) % len(ring)
+	if i < 0 {
+		i += len(ring)
+	}
+	prev := ring[i]
+	for k := range dst {
+		if i += step; i >= len(ring) {
+			i -= len(ring)
+		}
+		dst[k] = ring[i] - prev
+		prev = ring[i]
 	}
 }
 
@@ -447,11 +487,12 @@ type frame struct {
 // channel is one channel's state: filters, a ring of recent frames, the
 // noise statistics, the speech segmenter and what it found.
 type channel struct {
-	lowBand    []float32 // the low-passed signal of the frames in the ring
-	cum        float64   // full-band power of all frames so far
-	sound      bool      // some frame was not digital silence
-	echoAt     int       // lag of the last echo found, low-band samples
-	nextSearch int       // first frame where the full echo search may run again
+	lowBand     []float32 // the low-passed signal of the frames in the ring
+	cum         float64   // full-band power of all frames so far
+	sound       bool      // some frame was not digital silence
+	echoAt      int       // lag of the last echo found, low-band samples
+	nextSearch  int       // first frame where the full echo search may run again
+	searchSlope bool      // the last full echo search was of the first differences
 
 	frames []frame
 	before [bands]levelHist // smoothed levels of the look-back window
