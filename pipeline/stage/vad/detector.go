@@ -242,11 +242,14 @@ func (d *Detector) decide() {
 		var snr [bands]float32
 		score := float32(-100)
 		st.slide(t, d.window)
-		for b := range bands {
-			snr[b] = f.db[b] - st.floor(b, d.window, &d.p)
-			score = max(score, snr[b])
-		}
+		// The floors matter only for a frame that may be speech.
 		audible := !f.gap && f.db[full] >= float32(d.p.minLevelDB)
+		for b := range bands {
+			if audible {
+				snr[b] = f.db[b] - st.floor(b, d.window, &d.p)
+				score = max(score, snr[b])
+			}
+		}
 		on := audible && score >= float32(d.p.onDB)
 		off := audible && score >= float32(d.p.offDB)
 		if len(d.ch) > 1 && off {
@@ -254,7 +257,7 @@ func (d *Detector) decide() {
 			// delayed copy of its waveform. A quiet party talking over a
 			// loud one is as far down but not correlated with it.
 			for o, other := range d.ch {
-				if o != c && f.db[full] < other.recentMax(t, d.echoLag, d.frames)-float32(d.p.echoDB) &&
+				if o != c && f.db[full] < other.peak.max(other, t, d.echoLag, d.frames)-float32(d.p.echoDB) &&
 					d.isEcho(st, other, t) {
 					on, off = false, false
 				}
@@ -363,10 +366,14 @@ func (d *Detector) echoIn(load func(dst, ring []float32, from, step int), st, ot
 			return false
 		}
 		load(ys[maxLag-hi:maxLag-lo+m], other.lowBand, first-hi*d.decim, d.decim)
+		var yy float32
+		for _, v := range ys[maxLag-lo : maxLag-lo+m] {
+			yy += v * v
+		}
 		for lag := lo; lag <= hi; lag++ {
-			var yy float32
-			for _, v := range ys[maxLag-lag : maxLag-lag+m] {
-				yy += v * v
+			if lag > lo {
+				out, in := ys[maxLag-lag+m], ys[maxLag-lag]
+				yy += in*in - out*out
 			}
 			if correlated(lag, yy) {
 				return true
@@ -493,6 +500,7 @@ type channel struct {
 	echoAt      int       // lag of the last echo found, low-band samples
 	nextSearch  int       // first frame where the full echo search may run again
 	searchSlope bool      // the last full echo search was of the first differences
+	peak        peaks     // the loudest recent frames, for the other channel's echo test
 
 	frames []frame
 	before [bands]levelHist // smoothed levels of the look-back window
@@ -835,13 +843,37 @@ func (s *channel) floor(b, window int, p *params) float32 {
 
 func abs(x float32) float32 { return max(x, -x) }
 
-// recentMax is the loudest level of frames [t-lag, t+2] of n.
-func (s *channel) recentMax(t, lag, n int) float32 {
-	m := float32(-200)
-	for k := max(0, t-lag); k <= min(t+2, n-1); k++ {
-		m = max(m, s.at(k).db[full])
+// peaks is a channel's loudest recent frame, kept over a sliding window
+// of frames with a monotonic queue: the frames whose level no later frame
+// in the window reaches, loudest first.
+type peaks struct {
+	queue      [64]int // frame numbers, a ring; the window is shorter
+	head, tail int     // queue[head%64 : tail%64] is in use
+	next       int     // the next frame to enter
+}
+
+// max is the loudest level (full band) of frames [t-lag, t+2] of n, for
+// t that never goes back.
+func (p *peaks) max(s *channel, t, lag, n int) float32 {
+	level := func(k int) float32 { return s.at(p.queue[k%len(p.queue)]).db[full] }
+	if p.next < t-lag { // not asked for a while: every frame queued has left
+		p.next, p.head = t-lag, p.tail
 	}
-	return m
+	for ; p.next <= min(t+2, n-1); p.next++ {
+		v := s.at(p.next).db[full]
+		for p.tail > p.head && level(p.tail-1) <= v {
+			p.tail--
+		}
+		p.queue[p.tail%len(p.queue)] = p.next
+		p.tail++
+	}
+	for p.tail > p.head && p.queue[p.head%len(p.queue)] < t-lag {
+		p.head++
+	}
+	if p.tail == p.head {
+		return -200
+	}
+	return level(p.head)
 }
 
 // step advances the segmenter by frame t.

@@ -204,3 +204,25 @@ func TestLevelHistFloor(t *testing.T) {
 		t.Error("an empty window has a floor")
 	}
 }
+
+// TestPeaks checks the sliding maximum against a scan of the window, asked
+// at frames that skip ahead by various steps, near the end of the stream
+// too.
+func TestPeaks(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	const n, lag = 3000, 25
+	s := newChannel(n)
+	for i := range n {
+		s.at(i).db[full] = float32(r.IntN(40) - 60) // ties too
+	}
+	var p peaks
+	for at := 0; at < n; at += 1 + r.IntN(3)*r.IntN(40) {
+		want := float32(-200)
+		for k := max(0, at-lag); k <= min(at+2, n-1); k++ {
+			want = max(want, s.at(k).db[full])
+		}
+		if got := p.max(s, at, lag, n); got != want {
+			t.Fatalf("frame %d: %v, the window's loudest is %v", at, got, want)
+		}
+	}
+}
