@@ -32,13 +32,15 @@ lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
-# Go benchmarks of every stage (BenchmarkHour runs the audio stage and ffmpeg
+# One transcript-only call's start-up (bench/startup.sh), the Go benchmarks
+# of every stage (BenchmarkHour runs the audio stage and ffmpeg
 # silencedetect side by side when ffmpeg is installed), after the whole CLI
 # against ffmpeg on one hour of audio, speech detection against WebRTC VAD
 # and Silero on the real labelled clips (where bench/vadref is installed with
 # npm) and the text stage against Python jieba (apt installs what the others
 # compare against).
 bench:
+	bash bench/startup.sh
 	bash bench/audio.sh
 	bash bench/vadref.sh
 	bash bench/text.sh
@@ -53,6 +55,7 @@ FUZZSCALE ?= 1
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $$((200000 * $(FUZZSCALE)))x ./pipeline/stage/decode
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/stage/transcript
+	$(GO) test -run '^$$' -fuzz FuzzCut -fuzztime $$((50000 * $(FUZZSCALE)))x ./internal/jieba
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon
 	$(GO) test -run '^$$' -fuzz FuzzReadUtterances -fuzztime $$((20000 * $(FUZZSCALE)))x ./lexicon/lexcheck
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((20000 * $(FUZZSCALE)))x ./pipeline/stage/similar

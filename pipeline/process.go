@@ -90,7 +90,7 @@ func New(cfg Config) (*Engine, error) {
 		},
 		audio: audio.NewConfig(s, cfg.ReadAhead),
 		segmenter: sync.OnceValues(func() (*segment.Segmenter, error) {
-			return segment.New(m.Words())
+			return segment.NewWith(m.Words)
 		}),
 	}, nil
 }

@@ -159,8 +159,8 @@ func TestCronJobPartitionDate(t *testing.T) {
 }
 
 // TestImageMatchesDeploy: the image the manifests run is the one make image
-// builds (IMAGE:VERSION), and the Dockerfile builds ./cmd/callqa with cgo
-// into a slim runtime whose entrypoint is callqa, with the C++ runtime and
+// builds (IMAGE:VERSION), and the Dockerfile builds ./cmd/callqa without
+// cgo (a static binary) into a slim runtime whose entrypoint is callqa, with
 // the time zones the CronJob needs. The build context the .dockerignore
 // leaves must still build (checked with go build, as the image's first
 // stage would).
@@ -196,9 +196,9 @@ func TestImageMatchesDeploy(t *testing.T) {
 	dockerfile := read("Dockerfile")
 	for _, re := range []string{
 		`(?m)^FROM golang:[\d.]+-(\w+) AS build$`,
-		`(?m)^RUN CGO_ENABLED=1 go build .*-o /out/callqa \./cmd/callqa$`,
+		`(?m)^RUN CGO_ENABLED=0 go build .*-o /out/callqa \./cmd/callqa$`,
 		`(?m)^FROM debian:\w+-slim$`,
-		`(?m)apt-get install .*libstdc\+\+6.*tzdata`,
+		`(?m)apt-get install .*tzdata`,
 		`(?m)^COPY --from=build /out/callqa /usr/local/bin/callqa$`,
 		`(?m)^USER 10001:10001$`,
 		`(?m)^ENTRYPOINT \["callqa"\]$`,
@@ -206,11 +206,6 @@ func TestImageMatchesDeploy(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(dockerfile) {
 			t.Errorf("Dockerfile: nothing matches %s", re)
 		}
-	}
-	// Build and runtime stages on the same Debian release (glibc, libstdc++).
-	stages := regexp.MustCompile(`(?m)^FROM (?:golang:[\d.]+-(\w+) AS build|debian:(\w+)-slim)$`).FindAllStringSubmatch(dockerfile, -1)
-	if len(stages) != 2 || stages[0][1] != stages[1][2] {
-		t.Errorf("build and runtime stages: %q", stages)
 	}
 	if testing.Short() {
 		t.Skip("-short: the build context is not built")
@@ -253,7 +248,7 @@ func TestImageMatchesDeploy(t *testing.T) {
 	}
 	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(t.TempDir(), "callqa"), "./cmd/callqa")
 	build.Dir = ctx
-	build.Env = append(os.Environ(), "CGO_ENABLED=1", "GOFLAGS=-mod=mod")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Errorf("the image's build context does not build: %v\n%s", err, out)
 	}

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/callqa/callqa/internal/hugepages"
 	"github.com/callqa/callqa/lexicon"
 )
 
@@ -43,7 +42,6 @@ func (e withUsage) Unwrap() error { return e.err }
 var errCallsFailed = errors.New("some calls failed")
 
 func main() {
-	hugepages.Enable()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

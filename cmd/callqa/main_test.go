@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callqa/callqa/internal/hugepages"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -24,7 +23,6 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	hugepages.Enable() // for the tests that run callqa in this process
 	os.Exit(func() int {
 		dir, err := os.MkdirTemp("", "callqa-test-")
 		if err != nil {
