@@ -22,6 +22,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // minDouble is cppjieba's MIN_DOUBLE: the weight of the impossible.
@@ -38,11 +39,16 @@ type Segmenter struct {
 	// characters by their packed characters, which keeps the big map free
 	// of pointers (the garbage collector skips it) and small; longer ones
 	// by their rune key (runeKey).
-	short     map[shortKey]node
-	long      map[string]node
+	short map[shortKey]node
+	long  map[string]node
+	// first is short's nodes of one character of the Basic Multilingual
+	// Plane, by character, as 1 + node (0: none): every position of a
+	// text looks its character up, and a table this size stays in cache.
+	first     []uint32
 	weights   []float64 // of the words, by node
 	scratch   []byte    // insert's rune key
 	prev      string    // the word inserted last
+	cutters   sync.Pool // of *cutter, whose buffers Cut reuses
 	freqSum   float64   // the dictionary's frequencies summed
 	minWeight float64   // the weight of an unknown single character
 	hmm       hmmModel
@@ -141,6 +147,7 @@ func New(dict, hmm string) (*Segmenter, error) {
 	// Room for the nodes of the dictionary (about 1.4 a word) and of
 	// some 100,000 added words, so that the map seldom grows.
 	s.short = make(map[shortKey]node, len(freqs)*3/2+100_000)
+	s.first = make([]uint32, 1<<16)
 	s.long = map[string]node{}
 	s.weights = make([]float64, 0, len(freqs))
 	s.minWeight = math.Inf(1)
@@ -203,6 +210,9 @@ func (s *Segmenter) insert(word string, weight float64) {
 		}
 		if n+1 <= shortRunes {
 			s.short[k] = v
+			if n == 0 && r < 1<<16 {
+				s.first[r] = uint32(v) + 1
+			}
 		} else {
 			s.long[string(key)] = v
 		}
@@ -230,15 +240,24 @@ type runeStr struct {
 // its default mode). Text that is not UTF-8 as cppjieba decodes it (a
 // lead byte above 0xF7 or a sequence cut short) gives no words, as there.
 func (s *Segmenter) Cut(text string) []Token {
-	runes, ok := decode(text)
+	c, _ := s.cutters.Get().(*cutter)
+	if c == nil {
+		c = &cutter{s: s}
+	}
+	defer func() {
+		if cap(c.runes) <= maxPooledRunes {
+			s.cutters.Put(c)
+		}
+	}()
+	runes, ok := decode(c.runes[:0], text)
+	c.runes = runes
 	if !ok {
 		return nil
 	}
-	key := make([]byte, 0, runeKeyLen*len(runes))
+	c.key, c.words = c.key[:0], c.words[:0]
 	for _, r := range runes {
-		key = appendRuneKey(key, r.r)
+		c.key = appendRuneKey(c.key, r.r)
 	}
-	c := cutter{s: s, runes: runes, key: key}
 	for begin := 0; begin < len(runes); {
 		end := begin
 		for end < len(runes) && !isSeparator(runes[end].r) {
@@ -261,7 +280,11 @@ func (s *Segmenter) Cut(text string) []Token {
 // wordRange is a word as the indexes of its first and last characters.
 type wordRange struct{ left, right int }
 
-// cutter is the state of one Cut.
+// maxPooledRunes bounds the buffers kept for the next Cut: those of a
+// huge text are left to the garbage collector.
+const maxPooledRunes = 1 << 14
+
+// cutter is the state of one Cut, and buffers for the next.
 type cutter struct {
 	s     *Segmenter
 	runes []runeStr
@@ -324,8 +347,16 @@ func (c *cutter) route(begin, end int, out []wordRange) []wordRange {
 		d := &dag[i]
 		d.nexts = d.nexts[:0]
 		from := (begin + i) * runeKeyLen
-		k := shortKey{}.with(0, c.runes[begin+i].r)
-		v, found := s.short[k]
+		r := c.runes[begin+i].r
+		k := shortKey{}.with(0, r)
+		var v node
+		var found bool
+		if r < 1<<16 {
+			f := s.first[r]
+			v, found = node(f-1), f != 0
+		} else {
+			v, found = s.short[k]
+		}
 		if found && v != 0 {
 			d.nexts = append(d.nexts, dagNext{i, s.weights[v-1], true})
 		} else {
@@ -439,17 +470,18 @@ func (c *cutter) viterbiCut(begin, end int) {
 		c.weight, c.path = make([]float64, x*states), make([]int, x*states)
 	}
 	weight, path := c.weight[:x*states], c.path[:x*states]
+	first := m.emitProbs(c.runes[begin].r)
 	for y := range states {
-		weight[y*x] = m.start[y] + m.emitProb(y, c.runes[begin].r)
+		weight[y*x] = m.start[y] + first[y]
 		path[y*x] = -1
 	}
 	for i := 1; i < x; i++ {
-		r := c.runes[begin+i].r
+		emits := m.emitProbs(c.runes[begin+i].r)
 		for y := range states {
 			now := i + y*x
 			weight[now] = minDouble
 			path[now] = stateE
-			emit := m.emitProb(y, r)
+			emit := emits[y]
 			for pre := range states {
 				if tmp := weight[i-1+pre*x] + m.trans[pre][y] + emit; tmp > weight[now] {
 					weight[now], path[now] = tmp, pre
@@ -483,14 +515,19 @@ func (c *cutter) viterbiCut(begin, end int) {
 type hmmModel struct {
 	start [states]float64
 	trans [states][states]float64
-	emit  [states]map[rune]float64
+	// emit holds each character's emission by the four states, with
+	// minDouble where a state's line lacks the character.
+	emit map[rune]*[states]float64
 }
 
-func (m *hmmModel) emitProb(state int, r rune) float64 {
-	if p, ok := m.emit[state][r]; ok {
+// never is the emission of a character no state emits.
+var never = [states]float64{minDouble, minDouble, minDouble, minDouble}
+
+func (m *hmmModel) emitProbs(r rune) *[states]float64 {
+	if p, ok := m.emit[r]; ok {
 		return p
 	}
-	return minDouble
+	return &never
 }
 
 // parse reads hmm_model.utf8: blank lines and lines starting with # are
@@ -525,7 +562,9 @@ func (m *hmmModel) parse(text string) error {
 		}
 	}
 	for i := range states {
-		m.emit[i] = map[rune]float64{}
+		if m.emit == nil {
+			m.emit = map[rune]*[states]float64{}
+		}
 		for _, pair := range limonpSplit(lines[1+states+i], ",") {
 			if fieldCount(pair, ':') != 2 {
 				return fmt.Errorf("emission %q", pair)
@@ -538,7 +577,13 @@ func (m *hmmModel) parse(text string) error {
 			if n == 0 || n != len(char) {
 				return fmt.Errorf("emission character %q", char)
 			}
-			m.emit[i][r] = atof(prob)
+			e := m.emit[r]
+			if e == nil {
+				e = new([states]float64)
+				*e = never
+				m.emit[r] = e
+			}
+			e[i] = atof(prob)
 		}
 	}
 	return nil
@@ -594,8 +639,7 @@ func atof(s string) float64 {
 // decode is cppjieba's DecodeUTF8RunesInString: lenient about
 // continuation bytes, failing only on a lead byte above 0xF7 or a sequence
 // that the end of the text cuts short.
-func decode(s string) ([]runeStr, bool) {
-	runes := make([]runeStr, 0, len(s)/2)
+func decode(runes []runeStr, s string) ([]runeStr, bool) {
 	for i := 0; i < len(s); {
 		r, n := decodeRune(s[i:])
 		if n == 0 {
