@@ -8,8 +8,11 @@ DEMO_OUT ?= out/demo
 
 .PHONY: build test race vet fmt lint bench golden demo fuzz clean samples e2e image model
 
+# Pure Go and statically linked (CGO_ENABLED=0): with cgo, net's resolver
+# links libc, whose threads and malloc arenas reserve address space (8 MB
+# stacks, 64 MB arenas) until a batch scheduler's ulimit -v kills the run.
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/callqa
 
 # The whole suite. A cold run compiles every package once (the scripts' callqa
 # reuses the test build's packages).
