@@ -1,6 +1,9 @@
 package lexicon
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -123,4 +126,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDefaultCitesNoMachinePaths: the default lexicon cites its sources by
+// public title or by a file of the repository (issue 22): no absolute path
+// or path outside the repository, and every repository path it names
+// exists.
+func TestDefaultCitesNoMachinePaths(t *testing.T) {
+	data, err := os.ReadFile("default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if m := regexp.MustCompile(`(^|[\s(:])(/(work|tmp|home|root|usr|var|mnt|Users)/\S*|\.\./\S*|[A-Za-z]:\\\S*|~/\S*)`).FindString(text); m != "" {
+		t.Errorf("default.yaml names a machine path: %q", strings.TrimSpace(m))
+	}
+	for _, m := range regexp.MustCompile(`\b(?:lexicon|testdata|docs)/[\w./-]*\w/?`).FindAllString(text, -1) {
+		if _, err := os.Stat(filepath.Join("..", m)); err != nil {
+			t.Errorf("default.yaml cites %s, which is not in the repository", m)
+		}
+	}
 }
