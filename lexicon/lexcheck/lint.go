@@ -80,14 +80,70 @@ func Lint(lex *lexicon.Lexicon) []Finding {
 	}
 	out = append(out, lintClasses(lex)...)
 	out = append(out, lintRequired(lex)...)
-	for _, p := range all {
-		for _, q := range all {
-			if q.norm != p.norm && strings.Contains(q.norm, p.norm) && !strings.HasPrefix(q.norm, p.norm) && !strings.HasSuffix(q.norm, p.norm) && q.rule != p.rule {
-				add(p.rule, Warning, "phrase %q cannot match inside %q (rule %s), which jieba keeps as one word", p.written, q.written, q.rule)
+	norms := make([]string, len(all))
+	for i, p := range all {
+		norms[i] = p.norm
+	}
+	otherRule := func(p, q int) bool { return all[q].rule != all[p].rule }
+	for _, pq := range containedIn(norms, true, otherRule) {
+		p, q := all[pq[0]], all[pq[1]]
+		add(p.rule, Warning, "phrase %q cannot match inside %q (rule %s), which jieba keeps as one word", p.written, q.written, q.rule)
+	}
+	return dedupe(out)
+}
+
+// containedIn returns the pairs [p, q] of indexes of strs where strs[p] is
+// a substring of strs[q] (with interior, one found inside strs[q] and
+// neither at its start nor at its end) and keep(p, q) holds, ordered by p
+// and then q: what a loop over every pair would find, at the cost of every
+// substring of each string rather than of every other string (lexicon
+// phrases are short; lint went quadratic in the rules before).
+func containedIn(strs []string, interior bool, keep func(p, q int) bool) [][2]int {
+	byValue := map[string][]int{}
+	for i, s := range strs {
+		if s != "" {
+			byValue[s] = append(byValue[s], i)
+		}
+	}
+	var pairs [][2]int
+	var at []int
+	seen := map[string]bool{}
+	for q, s := range strs {
+		at = at[:0]
+		for i := range s {
+			at = append(at, i)
+		}
+		at = append(at, len(s))
+		clear(seen)
+		n := len(at) - 1 // characters
+		for a := range n {
+			for b := a + 1; b <= n; b++ {
+				if interior && (a == 0 || b == n) {
+					continue
+				}
+				sub := s[at[a]:at[b]]
+				if seen[sub] {
+					continue
+				}
+				seen[sub] = true
+				if interior && (strings.HasPrefix(s, sub) || strings.HasSuffix(s, sub)) {
+					continue
+				}
+				for _, p := range byValue[sub] {
+					if keep(p, q) {
+						pairs = append(pairs, [2]int{p, q})
+					}
+				}
 			}
 		}
 	}
-	return dedupe(out)
+	slices.SortFunc(pairs, func(x, y [2]int) int {
+		if x[0] != y[0] {
+			return x[0] - y[0]
+		}
+		return x[1] - y[1]
+	})
+	return pairs
 }
 
 // lintClasses warns of word classes no pattern uses.
@@ -131,21 +187,25 @@ func lintRequired(lex *lexicon.Lexicon) []Finding {
 			req = append(req, phrase{r.ID, r.Window.Name, l, normalize.New(l).Norm})
 		}
 	}
+	norms := make([]string, len(req))
+	for i, p := range req {
+		norms[i] = p.norm
+	}
+	differ := func(p, q int) bool { return req[p].rule != req[q].rule && req[p].window != req[q].window }
 	var out []Finding
-	for _, p := range req {
-		for _, q := range req {
-			if p.rule != q.rule && p.window != q.window && p.norm != "" && strings.Contains(q.norm, p.norm) {
-				out = append(out, Finding{p.rule, Warning, fmt.Sprintf("phrase %q is found inside %q of rule %s (%s window): the same words would count for both", p.written, q.written, q.rule, q.window)})
-			}
-		}
+	for _, pq := range containedIn(norms, false, differ) {
+		p, q := req[pq[0]], req[pq[1]]
+		out = append(out, Finding{p.rule, Warning, fmt.Sprintf("phrase %q is found inside %q of rule %s (%s window): the same words would count for both", p.written, q.written, q.rule, q.window)})
 	}
 	return out
 }
 
 func dedupe(fs []Finding) []Finding {
 	var out []Finding
+	seen := map[Finding]bool{}
 	for _, f := range fs {
-		if !slices.Contains(out, f) {
+		if !seen[f] {
+			seen[f] = true
 			out = append(out, f)
 		}
 	}

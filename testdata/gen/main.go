@@ -29,7 +29,15 @@ func main() {
 	speech := flag.String("speech", "", "with -long: build the call from the labelled clips in this folder (NAME.wav, NAME.scv)")
 	digital := flag.Bool("digital-silence", false, "with -speech: exact zeros outside the labelled speech")
 	noise := flag.Float64("noise-dbfs", 0, "with -long: steady white noise on the customer line at this RMS level")
+	lex := flag.Int("lexicon", 0, "write a generated lexicon of this many rules to -out instead (lint's scaling test)")
 	flag.Parse()
+	if *lex > 0 {
+		if err := os.WriteFile(*out, []byte(samplegen.Lexicon(*lex)), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *long > 0 && (*speech != "" || *noise != 0) {
 		if err := writeLong(*out, *long, *speech, *digital, *noise); err != nil {
 			fmt.Fprintln(os.Stderr, "gen:", err)
