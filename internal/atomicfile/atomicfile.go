@@ -10,11 +10,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
 // File is a file being written aside. Nothing appears under its name until
-// Commit; Abort (or a crash) leaves at most a hidden ".NAME.tmp-*" file.
+// Commit; Abort leaves nothing, a crash at most a hidden ".NAME.tmp-PID-*"
+// file, which the next Create of the same name removes once process PID
+// is gone (a report killed while it wrote left its page behind for good).
 type File struct {
 	*os.File
 	path string
@@ -26,11 +29,42 @@ const tmpInfix = ".tmp-"
 
 // Create starts writing the file at path. Its folder must exist.
 func Create(path string) (*File, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+tmpInfix+"*")
+	dir, base := filepath.Split(path)
+	removeDead(dir, base)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+base+tmpInfix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return nil, err
 	}
 	return &File{File: f, path: path}, nil
+}
+
+// removeDead removes the temporary files for base in dir whose writer is
+// no longer running.
+func removeDead(dir, base string) {
+	if dir == "" {
+		dir = "."
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+tmpInfix+"*"))
+	for _, p := range names {
+		rest := strings.TrimPrefix(filepath.Base(p), "."+base+tmpInfix)
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if ok && err == nil && pid > 0 && !processAlive(pid) {
+			os.Remove(p)
+		}
+	}
+}
+
+// globEscape quotes the glob metacharacters of a file name.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Commit syncs the file, renames it into place (readable by all, as

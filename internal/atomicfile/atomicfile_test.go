@@ -2,8 +2,11 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -135,6 +138,35 @@ func TestTarget(t *testing.T) {
 	} {
 		if got, _ := Target(name); got != want {
 			t.Errorf("Target(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestCreateRemovesTheDeadsFiles: what a killed writer left aside for the
+// same name goes when the next writer starts; a live writer's file stays.
+func TestCreateRemovesTheDeadsFiles(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1) to get a dead process id")
+	}
+	deadLeft := filepath.Join(dir, fmt.Sprintf(".report.html.tmp-%d-1", dead.Process.Pid))
+	liveLeft := filepath.Join(dir, fmt.Sprintf(".report.html.tmp-%d-2", os.Getpid()))
+	other := filepath.Join(dir, fmt.Sprintf(".other.html.tmp-%d-3", dead.Process.Pid))
+	for _, p := range []string{deadLeft, liveLeft, other} {
+		if err := os.WriteFile(p, []byte("half a page"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(filepath.Join(dir, "report.html"), func(w io.Writer) error { _, err := io.WriteString(w, "<p>"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(deadLeft); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the dead writer's file is still there: %v", err)
+	}
+	for _, p := range []string{liveLeft, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s went: %v", filepath.Base(p), err)
 		}
 	}
 }

@@ -2,8 +2,12 @@ package sink
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/callqa/callqa/internal/atomicfile"
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // A run's folder holds the files of one run: the parts of its shards
@@ -72,8 +77,13 @@ func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []s
 			continue
 		}
 		if strings.HasPrefix(name, backupPrefix) {
-			removed = append(removed, name) // commits run under the folder lock: this one died
-			os.RemoveAll(path)
+			// Commits run under the folder lock: this one died. Its
+			// journal says whether it finished; if not, the old files go
+			// back before anything else happens here.
+			if err := recoverCommit(dir, path); err != nil {
+				return nil, nil, fmt.Errorf("--out %s: a commit was cut short and its earlier files could not be put back (they are in %s): %w", dir, path, err)
+			}
+			removed = append(removed, name)
 			continue
 		}
 		kind, p, ours := parseName(name)
@@ -187,11 +197,27 @@ var rename = os.Rename
 // kept as a hard link in a hidden backup folder until the end, so that its
 // name never goes missing; a file system without hard links moves it
 // there instead. The caller holds the folder lock.
-func swap(dir string, files []*atomicfile.File, staleNames []string) (err error) {
+func swap(dir, runID string, files []*atomicfile.File, staleNames []string) (err error) {
 	backup, err := os.MkdirTemp(dir, backupPrefix+"*")
 	if err != nil {
 		return err
 	}
+	j := journal{RunID: runID, Stale: staleNames}
+	for _, f := range files {
+		j.Files = append(j.Files, filepath.Base(f.Path()))
+		if _, err := os.Lstat(f.Path()); errors.Is(err, fs.ErrNotExist) {
+			j.Fresh = append(j.Fresh, filepath.Base(f.Path()))
+		}
+	}
+	if j.Manifest, err = fileSHA256(files[len(files)-1].Name()); err != nil {
+		os.RemoveAll(backup)
+		return err
+	}
+	if err := j.write(backup); err != nil {
+		os.RemoveAll(backup)
+		return err
+	}
+	crashPoint("journal written")
 	var undo []func() error
 	defer func() {
 		if err == nil {
@@ -211,6 +237,7 @@ func swap(dir string, files []*atomicfile.File, staleNames []string) (err error)
 		if err := rename(final, aside); err != nil {
 			return err
 		}
+		crashPoint("moved aside " + name)
 		undo = append(undo, func() error { return rename(aside, final) })
 		return nil
 	}
@@ -225,6 +252,7 @@ func swap(dir string, files []*atomicfile.File, staleNames []string) (err error)
 		switch err := os.Link(final, aside); {
 		case err == nil:
 			kept = true
+			crashPoint("kept " + filepath.Base(final))
 		case errors.Is(err, fs.ErrNotExist):
 		default:
 			if err := moveAside(filepath.Base(final)); err != nil {
@@ -234,6 +262,7 @@ func swap(dir string, files []*atomicfile.File, staleNames []string) (err error)
 		if err := rename(f.Name(), final); err != nil {
 			return err
 		}
+		crashPoint("renamed " + filepath.Base(final))
 		undo = append(undo, func() error {
 			if kept {
 				return rename(aside, final)
@@ -241,5 +270,88 @@ func swap(dir string, files []*atomicfile.File, staleNames []string) (err error)
 			return os.Remove(final)
 		})
 	}
-	return atomicfile.SyncDir(dir)
+	if err := atomicfile.SyncDir(dir); err != nil {
+		return err
+	}
+	crashPoint("synced")
+	return nil
 }
+
+// journalName is the file in a commit's backup folder that says what the
+// commit does, written before it renames anything.
+const journalName = "journal.json"
+
+// journal is what a commit does: which run it puts in place, its files
+// (the manifest last, and the manifest's SHA-256: once that file is in
+// place the commit is done), which of their names held no file before, and
+// the stale files it moves aside.
+type journal struct {
+	RunID    string   `json:"run_id"`
+	Files    []string `json:"files"`
+	Manifest string   `json:"manifest_sha256"`
+	Fresh    []string `json:"fresh"`
+	Stale    []string `json:"stale"`
+}
+
+func fileSHA256(path string) (string, error) {
+	data, err := inputfile.Read(path, maxManifestBytes)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func (j journal) write(backup string) error {
+	data, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(backup, journalName), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// recoverCommit finishes what a commit that died (kill -9, a power cut)
+// left in backup: when its manifest, the last file it puts in place, is
+// there (the very bytes), the commit had completed and the backup only
+// goes; otherwise every earlier file goes back from the backup (a file it
+// had not reached yet is still in place) and every file under a name that
+// was free goes, so the folder holds the earlier run, whole. Without a
+// journal the commit had moved nothing yet.
+func recoverCommit(dir, backup string) error {
+	data, err := os.ReadFile(filepath.Join(backup, journalName))
+	var j journal
+	if err != nil || json.Unmarshal(data, &j) != nil || len(j.Files) == 0 {
+		return os.RemoveAll(backup)
+	}
+	manifest := j.Files[len(j.Files)-1]
+	if sum, err := fileSHA256(filepath.Join(dir, manifest)); err == nil && sum == j.Manifest {
+		return os.RemoveAll(backup)
+	}
+	entries, err := os.ReadDir(backup)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if name := e.Name(); name != journalName && !strings.HasPrefix(name, ".") {
+			if err := os.Rename(filepath.Join(backup, name), filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range j.Fresh {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := atomicfile.SyncDir(dir); err != nil {
+		return err
+	}
+	return os.RemoveAll(backup)
+}
+
+// crashPoint is where a commit may be cut short; the kill test (killtest_test.go)
+// sets it to kill the process at the n-th point.
+var crashPoint = func(string) {}

@@ -280,6 +280,7 @@ func (w *Writer) Commit(ctx context.Context) error {
 		w.abort()
 		return err
 	}
+	crashPoint("finished aside")
 	folder, err := lockFolder(ctx, w.dir)
 	if err != nil {
 		w.abort()
@@ -288,7 +289,7 @@ func (w *Writer) Commit(ctx context.Context) error {
 	defer unlock(folder)
 	staleNames, err := stale(w.dir, w.run)
 	if err == nil {
-		err = swap(w.dir, files, staleNames)
+		err = swap(w.dir, w.run.ID(), files, staleNames)
 	}
 	for _, f := range files {
 		f.Abort() // a no-op for the files swapped in
