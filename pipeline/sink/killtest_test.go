@@ -16,8 +16,8 @@ import (
 // run and kills itself (SIGKILL, as kill -9) at the n-th crash point of
 // the commit.
 const (
-	helperDir   = "CALLQA_SINK_KILL_DIR"
-	helperAt    = "CALLQA_SINK_KILL_AT"
+	helperDir = "CALLQA_SINK_KILL_DIR"
+	helperAt  = "CALLQA_SINK_KILL_AT"
 )
 
 // TestKillHelper is the helper; it does nothing in a normal test run.
