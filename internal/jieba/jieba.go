@@ -38,7 +38,7 @@ type Segmenter struct {
 	// what ends there (cppjieba's trie nodes): words of up to shortRunes
 	// characters by their packed characters, which keeps the big map free
 	// of pointers (the garbage collector skips it) and small; longer ones
-	// by their rune key (runeKey).
+	// by their rune key (appendRuneKey).
 	short map[shortKey]node
 	long  map[string]node
 	// first is short's nodes of one character of the Basic Multilingual
@@ -82,8 +82,8 @@ func (k shortKey) with(n int, r rune) shortKey {
 	return k
 }
 
-// lookup is the node for characters runes[from:to] (to-from > 0), whose
-// shortKey (when short enough) is k and whose rune key is key.
+// lookup is the node for a word of n characters (n > 0) whose shortKey
+// (when n is at most shortRunes) is k and whose rune key is key.
 func (s *Segmenter) lookup(k shortKey, n int, key []byte) (node, bool) {
 	if n <= shortRunes {
 		v, ok := s.short[k]
@@ -288,7 +288,7 @@ const maxPooledRunes = 1 << 14
 type cutter struct {
 	s     *Segmenter
 	runes []runeStr
-	key   []byte // runeKey of the text
+	key   []byte // the rune key of the text (appendRuneKey)
 	words []wordRange
 
 	// scratch, reused from piece to piece
