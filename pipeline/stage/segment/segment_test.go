@@ -87,3 +87,12 @@ func TestConcurrentCut(t *testing.T) {
 		t.Errorf("concurrent Cut differs: %s", e)
 	}
 }
+
+// TestNewWithUserWordsThatPanic: a panic while the user words are made
+// (on their own goroutine) is New's error, not the end of the process.
+func TestNewWithUserWordsThatPanic(t *testing.T) {
+	_, err := NewWith(func() []string { panic("broken lexicon") })
+	if err == nil || !strings.Contains(err.Error(), "broken lexicon") {
+		t.Fatalf("NewWith: %v", err)
+	}
+}
