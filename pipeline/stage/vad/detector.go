@@ -353,46 +353,26 @@ func (d *Detector) echoIn(load func(dst, ring []float32, from, step int), st, ot
 		d.echoBuf = make([]float32, m+maxLag)
 	}
 	ys := d.echoBuf[:m+maxLag]
-	correlated := func(lag int, yy float32) bool {
-		if correlatedAt(x[:m], ys[maxLag-lag:maxLag-lag+m], xx, yy, min2) {
-			st.echoAt = lag
-			return true
-		}
-		return false
-	}
+	lo, hi := 0, maxLag
 	if !full {
-		lo, hi := max(0, st.echoAt-2), min(maxLag, st.echoAt+2)
-		if lo > hi {
-			return false
-		}
-		load(ys[maxLag-hi:maxLag-lo+m], other.lowBand, first-hi*d.decim, d.decim)
-		var yy float32
-		for _, v := range ys[maxLag-lo : maxLag-lo+m] {
-			yy += v * v
-		}
-		for lag := lo; lag <= hi; lag++ {
-			if lag > lo {
-				out, in := ys[maxLag-lag+m], ys[maxLag-lag]
-				yy += in*in - out*out
-			}
-			if correlated(lag, yy) {
-				return true
-			}
-		}
+		lo, hi = max(0, st.echoAt-2), min(maxLag, st.echoAt+2)
+	}
+	if lo > hi {
 		return false
 	}
-	load(ys, other.lowBand, first-maxLag*d.decim, d.decim)
+	load(ys[maxLag-hi:maxLag-lo+m], other.lowBand, first-hi*d.decim, d.decim)
 	// yy slides with the lag: the window of other ending lag samples back.
 	var yy float32
-	for _, v := range ys[maxLag : maxLag+m] {
+	for _, v := range ys[maxLag-lo : maxLag-lo+m] {
 		yy += v * v
 	}
-	for lag := 0; lag <= maxLag; lag++ {
-		if lag > 0 {
+	for lag := lo; lag <= hi; lag++ {
+		if lag > lo {
 			out, in := ys[maxLag-lag+m], ys[maxLag-lag]
 			yy += in*in - out*out
 		}
-		if correlated(lag, yy) {
+		if correlatedAt(x[:m], ys[maxLag-lag:maxLag-lag+m], xx, yy, min2) {
+			st.echoAt = lag
 			return true
 		}
 	}
