@@ -113,36 +113,31 @@ func New(dict, hmm string) (*Segmenter, error) {
 	}
 	// The weights need the frequencies' sum, so the lines are read twice:
 	// for the frequencies (and to check them), then for the words.
-	lines := func(yield func(word, freq string) bool) {
+	lines := func(yield func(line string) bool) {
 		for rest := dict; rest != ""; {
 			line, after, _ := strings.Cut(rest, "\n")
 			rest = after
-			word, f, _ := strings.Cut(line, " ")
-			freq, _, _ := strings.Cut(f, " ")
-			if !yield(word, freq) {
+			if !yield(line) {
 				return
 			}
 		}
 	}
-	for n, rest := 1, dict; rest != ""; n++ {
-		line, after, _ := strings.Cut(rest, "\n")
-		rest = after
+	freqs := make([]float64, 0, strings.Count(dict, "\n")+1)
+	for line := range lines {
+		n := len(freqs) + 1
 		if k := fieldCount(line, ' '); k != 3 {
 			return nil, fmt.Errorf("jieba: dictionary line %d: %d fields, want 3", n, k)
 		}
-		if word, _, _ := strings.Cut(line, " "); !decodes(word) || word == "" {
+		word, rest, _ := strings.Cut(line, " ")
+		if !decodes(word) || word == "" {
 			return nil, fmt.Errorf("jieba: dictionary line %d: the word %q is not UTF-8", n, word)
 		}
-	}
-	freqs := make([]float64, 0, strings.Count(dict, "\n")+1)
-	for _, freq := range lines {
+		freq, _, _ := strings.Cut(rest, " ")
 		freqs = append(freqs, atof(freq))
+		s.freqSum += freqs[n-1]
 	}
 	if len(freqs) == 0 {
 		return nil, errors.New("jieba: empty dictionary")
-	}
-	for _, f := range freqs {
-		s.freqSum += f
 	}
 	// Room for the nodes of the dictionary (about 1.4 a word) and of
 	// some 100,000 added words, so that the map seldom grows.
@@ -152,7 +147,8 @@ func New(dict, hmm string) (*Segmenter, error) {
 	s.weights = make([]float64, 0, len(freqs))
 	s.minWeight = math.Inf(1)
 	i := 0
-	for word := range lines {
+	for line := range lines {
+		word, _, _ := strings.Cut(line, " ")
 		w := math.Log(freqs[i] / s.freqSum)
 		s.minWeight = min(s.minWeight, w)
 		s.insert(word, w)
