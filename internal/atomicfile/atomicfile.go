@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // File is a file being written aside. Nothing appears under its name until
@@ -38,33 +39,48 @@ func Create(path string) (*File, error) {
 	return &File{File: f, path: path}, nil
 }
 
+// dead holds, by folder, the temporary files of writers that were gone
+// when this process first wrote there, by target name: the folder is read
+// once (a report writes thousands of pages into one), and each Create
+// removes those of its own name.
+var dead sync.Map // folder → *deadFiles
+
+type deadFiles struct {
+	mu       sync.Mutex
+	byTarget map[string][]string
+}
+
 // removeDead removes the temporary files for base in dir whose writer is
 // no longer running.
 func removeDead(dir, base string) {
 	if dir == "" {
 		dir = "."
 	}
-	names, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+tmpInfix+"*"))
-	for _, p := range names {
-		rest := strings.TrimPrefix(filepath.Base(p), "."+base+tmpInfix)
-		pidText, _, ok := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if ok && err == nil && pid > 0 && !processAlive(pid) {
-			os.Remove(p)
+	dir = filepath.Clean(dir)
+	v, ok := dead.Load(dir)
+	if !ok {
+		found := &deadFiles{byTarget: map[string][]string{}}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			target, ok := Target(e.Name())
+			if !ok {
+				continue
+			}
+			pidText, _, ok := strings.Cut(strings.TrimPrefix(e.Name(), "."+target+tmpInfix), "-")
+			if pid, err := strconv.Atoi(pidText); ok && err == nil && pid > 0 && !processAlive(pid) {
+				found.byTarget[target] = append(found.byTarget[target], e.Name())
+			}
 		}
+		v, _ = dead.LoadOrStore(dir, found)
 	}
-}
-
-// globEscape quotes the glob metacharacters of a file name.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
+	d := v.(*deadFiles)
+	d.mu.Lock()
+	names := d.byTarget[base]
+	delete(d.byTarget, base)
+	d.mu.Unlock()
+	for _, name := range names {
+		os.Remove(filepath.Join(dir, name))
 	}
-	return b.String()
 }
 
 // Commit syncs the file, renames it into place (readable by all, as
