@@ -16,6 +16,7 @@ import (
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/source"
 	"github.com/callqa/callqa/pipeline/stage/audio"
+	"github.com/callqa/callqa/pipeline/stage/decode"
 	"github.com/callqa/callqa/pipeline/stage/features"
 	"github.com/callqa/callqa/pipeline/stage/normalize"
 	"github.com/callqa/callqa/pipeline/stage/rules"
@@ -39,8 +40,11 @@ type Config struct {
 	// fewer calls run at once than there are cores.
 	ReadAhead bool
 	// CallTimeout is the most one call may take in Run before it becomes
-	// an error row (0: no limit).
+	// an error row (0: no limit). It also bounds an ffmpeg decode, whose
+	// processes are then killed.
 	CallTimeout time.Duration
+	// Decoder picks the decoder of recordings (--decoder).
+	Decoder decode.Mode
 	// ExactOnly leaves out the similarity model: lexicon train, which
 	// builds it, runs the exact rules alone.
 	ExactOnly bool
@@ -88,7 +92,7 @@ func New(cfg Config) (*Engine, error) {
 		features: features.Config{
 			DeadAirMinS: s.DeadAirMinS, OvertalkMinS: s.OvertalkMinS, BackchannelMaxS: s.BackchannelMaxS,
 		},
-		audio: audio.NewConfig(s, cfg.ReadAhead),
+		audio: audio.NewConfig(s, cfg.ReadAhead, decode.Options{Mode: cfg.Decoder, Timeout: cfg.CallTimeout}),
 		segmenter: sync.OnceValues(func() (*segment.Segmenter, error) {
 			return segment.NewWith(m.Words)
 		}),

@@ -79,8 +79,7 @@ func findCall(file string) (source.Call, error) {
 	}
 	var files []string
 	for _, s := range siblings {
-		switch strings.ToLower(filepath.Ext(s)) {
-		case ".wav", ".json", ".txt", ".srt", ".vtt":
+		if source.IsCallFile(s) {
 			files = append(files, s)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/sink"
 	"github.com/callqa/callqa/pipeline/source"
+	"github.com/callqa/callqa/pipeline/stage/decode"
 	"github.com/callqa/callqa/pipeline/stage/transcript"
 )
 
@@ -30,6 +31,7 @@ type engineOptions struct {
 	AgentChannel  string
 	AgentRoles    []string
 	CustomerRoles []string
+	Decoder       string
 }
 
 func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
@@ -37,11 +39,15 @@ func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.AgentChannel, "agent-channel", "left", "stereo channel that carries the agent: left or right (ASR channel or speaker 0 or 1 likewise)")
 	f.StringSliceVar(&o.AgentRoles, "agent-roles", transcript.DefaultAgentRoles, "role words of the agent in plain-text and subtitle transcripts")
 	f.StringSliceVar(&o.CustomerRoles, "customer-roles", transcript.DefaultCustomerRoles, "role words of the customer in plain-text and subtitle transcripts")
+	f.StringVar(&o.Decoder, "decoder", "auto", "how recordings are decoded: native (callqa's own decoders: WAV, FLAC, MP3, Ogg Vorbis), ffmpeg (every recording through ffmpeg) or auto (native where it can, else ffmpeg)")
 }
 
 func (o *engineOptions) validate() error {
 	if ch, err := source.ParseChannel(o.AgentChannel); err != nil || ch == source.Unset {
 		return usageError{fmt.Errorf("--agent-channel must be left or right, not %q", o.AgentChannel)}
+	}
+	if _, err := decode.ParseMode(o.Decoder); err != nil {
+		return usageError{fmt.Errorf("--%w", err)}
 	}
 	return nil
 }
@@ -71,9 +77,10 @@ func (o *engineOptions) engine(ctx context.Context, stderr io.Writer, readAhead 
 		return nil, nil, err
 	}
 	ch, _ := source.ParseChannel(o.AgentChannel) // validated
+	mode, _ := decode.ParseMode(o.Decoder)       // validated
 	e, err := pipeline.New(pipeline.Config{
 		Lexicon: lex, AgentChannel: ch, AgentRoles: o.AgentRoles, CustomerRoles: o.CustomerRoles,
-		ReadAhead: readAhead, CallTimeout: callTimeout,
+		ReadAhead: readAhead, CallTimeout: callTimeout, Decoder: mode,
 	})
 	return e, lex, err
 }

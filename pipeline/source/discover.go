@@ -1,5 +1,5 @@
 // Package source says which calls a run checks: the calls found in folders
-// (a recording NAME.wav and/or a transcript NAME.json, .txt, .srt or .vtt
+// (a recording NAME.wav, .mp3, .flac, .ogg, .opus or .m4a and/or a transcript NAME.json, .txt, .srt or .vtt
 // with the same stem in one folder), those a manifest names, and the shard
 // of them this run owns.
 package source
@@ -37,9 +37,11 @@ type Call struct {
 	Warnings []string
 }
 
-// File kinds by extension (matched case-insensitively).
+// File kinds by extension (matched case-insensitively). The decoder tells
+// a recording's format from its content; a pipeline test checks that it
+// knows each of these.
 var (
-	audioExts      = []string{".wav"}
+	AudioExts      = []string{".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a"}
 	transcriptExts = []string{".json", ".txt", ".srt", ".vtt"}
 )
 
@@ -81,8 +83,8 @@ func Discover(inputs []string) (Found, error) {
 			return Found{}, fmt.Errorf("input %w", err)
 		}
 		if !st.IsDir() {
-			if !isCallFile(in) {
-				return Found{}, fmt.Errorf("input %s: not a recording (.wav) or transcript (.json, .txt, .srt, .vtt)", in)
+			if !IsCallFile(in) {
+				return Found{}, fmt.Errorf("input %s: not a recording (.wav, .mp3, .flac, .ogg, .opus, .m4a) or transcript (.json, .txt, .srt, .vtt)", in)
 			}
 			w.file(in, st, true)
 			continue
@@ -163,7 +165,7 @@ func (w *walker) entry(path string, st fs.FileInfo, indirect bool) {
 	switch {
 	case st.IsDir():
 		w.dir(path, st)
-	case isCallFile(path):
+	case IsCallFile(path):
 		// Not only regular files: a FIFO named x.wav becomes a call whose
 		// row says why it cannot be read.
 		w.file(path, st, indirect)
@@ -198,7 +200,7 @@ func (w *walker) file(path string, st fs.FileInfo, indirect bool) {
 		w.byKey[key] = c
 	}
 	slot := &c.TranscriptPath
-	if slices.Contains(audioExts, ext) {
+	if slices.Contains(AudioExts, ext) {
 		slot = &c.AudioPath
 	}
 	if *slot != "" {
@@ -224,9 +226,9 @@ func (w *walker) skip(path, reason string) {
 }
 
 // isCallFile reports whether path is named as a recording or a transcript.
-func isCallFile(path string) bool {
+func IsCallFile(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
-	return slices.Contains(audioExts, ext) || slices.Contains(transcriptExts, ext)
+	return slices.Contains(AudioExts, ext) || slices.Contains(transcriptExts, ext)
 }
 
 // kindOf names a skipped file by its extension, or its kind when it is

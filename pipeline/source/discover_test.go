@@ -94,7 +94,7 @@ func symlink(t *testing.T, target, link string) {
 func TestDiscoverFollowsLinks(t *testing.T) {
 	root, elsewhere := t.TempDir(), t.TempDir()
 	touch(t, elsewhere, "far.wav", "far.json", "deep/deeper.wav")
-	touch(t, root, "calls/own.wav", "calls/stray.mp3", "calls/README")
+	touch(t, root, "calls/own.wav", "calls/stray.aac", "calls/README")
 	symlink(t, filepath.Join(elsewhere, "far.wav"), filepath.Join(root, "calls", "linked.wav"))
 	symlink(t, elsewhere, filepath.Join(root, "calls", "more"))                        // a folder elsewhere
 	symlink(t, filepath.Join(root, "calls"), filepath.Join(root, "calls", "loop"))     // a loop
@@ -134,7 +134,7 @@ func TestDiscoverFollowsLinks(t *testing.T) {
 	}
 	wantSkipped := []string{
 		"calls/README: not a call (no extension)",
-		"calls/stray.mp3: not a call (.mp3)",
+		"calls/stray.aac: not a call (.aac)",
 		"calls/x.wav: broken link: no such file or directory",
 	}
 	if strings.Join(skipped, "\n") != strings.Join(wantSkipped, "\n") {

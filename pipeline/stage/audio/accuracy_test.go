@@ -1,12 +1,14 @@
 package audio
 
 import (
-	"github.com/callqa/callqa/lexicon"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/callqa/callqa/lexicon"
+	"github.com/callqa/callqa/pipeline/stage/decode"
 
 	"github.com/callqa/callqa/internal/samplegen"
 	"github.com/callqa/callqa/pipeline/stage/features"
@@ -39,7 +41,7 @@ func analyzeSample(t *testing.T, s samplegen.Sample) *Recording {
 	if err := os.WriteFile(path, s.WAV(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := Analyze(path, NewConfig(lexicon.DefaultSettings, false))
+	rec, err := Analyze(path, NewConfig(lexicon.DefaultSettings, false, decode.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
-// Package audio runs the audio stages on one recording: it decodes the WAV
-// file, measures frame levels and finds each channel's speech, and checks
+// Package audio runs the audio stages on one recording: it decodes the
+// recording, measures frame levels and finds each channel's speech, and checks
 // the recording itself (a silent channel, clipping, DC offset).
 package audio
 
@@ -26,13 +26,15 @@ type Config struct {
 	// ReadAhead decodes on a second goroutine (vad.Analyze): worth it when
 	// the calls in flight leave cores idle.
 	ReadAhead bool
+	// Decode picks the decoder and bounds ffmpeg's time.
+	Decode decode.Options
 }
 
 // NewConfig is the audio stage's part of the lexicon's settings.
-func NewConfig(s lexicon.Settings, readAhead bool) Config {
+func NewConfig(s lexicon.Settings, readAhead bool, dec decode.Options) Config {
 	return Config{
 		VAD: vad.NewConfig(s), ClippingWarnRatio: s.ClippingWarnRatio, DCOffsetWarn: s.DCOffsetWarn,
-		ReadAhead: readAhead,
+		ReadAhead: readAhead, Decode: dec,
 	}
 }
 
@@ -61,9 +63,9 @@ type Recording struct {
 	Warnings []string
 }
 
-// Analyze decodes and analyzes the WAV file at path.
+// Analyze decodes and analyzes the recording at path.
 func Analyze(path string, cfg Config) (*Recording, error) {
-	s, err := decode.Open(path)
+	s, err := decode.Open(path, cfg.Decode)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func BenchmarkHour(b *testing.B) {
 	path := benchFile(b)
 	b.Run("callqa", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := Analyze(path, NewConfig(lexicon.DefaultSettings, true)); err != nil {
+			if _, err := Analyze(path, NewConfig(lexicon.DefaultSettings, true, decode.Options{})); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -82,7 +82,7 @@ func BenchmarkDecode(b *testing.B) {
 	path := benchFile(b)
 	buf := make([]float32, 8192)
 	for b.Loop() {
-		s, err := decode.Open(path)
+		s, err := decode.Open(path, decode.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func BenchmarkVAD(b *testing.B) {
 	path := benchFile(b)
 	cfg := vad.NewConfig(lexicon.DefaultSettings)
 	for b.Loop() {
-		s, err := decode.Open(path)
+		s, err := decode.Open(path, decode.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func BenchmarkVAD(b *testing.B) {
 }
 
 func BenchmarkFeatures(b *testing.B) {
-	s, err := decode.Open(benchFile(b))
+	s, err := decode.Open(benchFile(b), decode.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

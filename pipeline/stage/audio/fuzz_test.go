@@ -35,7 +35,7 @@ func checkAnalyze(t *testing.T, b []byte) {
 	if err != nil {
 		return
 	}
-	rec, err := analyzeStream(s, NewConfig(lexicon.DefaultSettings, false))
+	rec, err := analyzeStream(s, NewConfig(lexicon.DefaultSettings, false, decode.Options{}))
 	if err != nil {
 		return
 	}
@@ -64,7 +64,7 @@ func TestNonFiniteFloatSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := analyzeStream(st, NewConfig(lexicon.DefaultSettings, false))
+	rec, err := analyzeStream(st, NewConfig(lexicon.DefaultSettings, false, decode.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callqa/callqa/pipeline/stage/decode"
+
 	"github.com/callqa/callqa/internal/samplegen"
 	"github.com/callqa/callqa/lexicon"
 	"github.com/callqa/callqa/pipeline/stage/features"
@@ -80,7 +82,7 @@ func TestMixedCallsReport(t *testing.T) {
 			if err := os.WriteFile(path, samplegen.EncodeWAV(samples, 2, 8000, "pcm16"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			rec, err := Analyze(path, NewConfig(settings, false))
+			rec, err := Analyze(path, NewConfig(settings, false, decode.Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,11 +1,14 @@
-// Package decode reads WAV recordings as a stream of float samples, block by
-// block, so memory does not grow with the length of a call.
+// Package decode reads recordings as a stream of float samples, block by
+// block, so memory does not grow with the length of a call. WAV, FLAC, MP3
+// and Ogg Vorbis are decoded in Go; what no Go decoder reads (Opus, AAC,
+// GSM or G.729 in WAV, MPEG-2.5 MP3) is decoded by ffmpeg through a pipe.
 package decode
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/callqa/callqa/internal/inputfile"
 )
@@ -19,30 +22,77 @@ type File interface {
 	io.ReaderAt
 }
 
-// Stream reads the samples of one WAV file. Close it when done.
+// Mode says which decoder reads a recording.
+type Mode int
+
+// The modes of --decoder.
+const (
+	// Auto decodes in Go where callqa can, and through ffmpeg otherwise.
+	Auto Mode = iota
+	// Native decodes in Go only: other codecs are an error.
+	Native
+	// FFmpeg decodes every recording, WAV too, through ffmpeg.
+	FFmpeg
+)
+
+var modeNames = [...]string{Auto: "auto", Native: "native", FFmpeg: "ffmpeg"}
+
+func (m Mode) String() string { return modeNames[m] }
+
+// ParseMode reads a --decoder value.
+func ParseMode(s string) (Mode, error) {
+	for m, name := range modeNames {
+		if s == name {
+			return Mode(m), nil
+		}
+	}
+	return Auto, fmt.Errorf("decoder must be auto, native or ffmpeg, not %q", s)
+}
+
+// Options say how recordings are decoded.
+type Options struct {
+	Mode Mode
+	// Timeout is the most an ffmpeg decode may take before its processes
+	// are killed and the call gets an error (0: no limit).
+	Timeout time.Duration
+}
+
+// Decoder names, as in calls.parquet's decoder column.
+const (
+	decoderNative = "native"
+	decoderFFmpeg = "ffmpeg"
+)
+
+// source is one decoder's stream of frames.
+type source interface {
+	// read decodes up to len(dst)/channels frames into dst and returns
+	// their count, or 0 and io.EOF after the last.
+	read(dst []float32) (int, error)
+	close() error
+}
+
+// Stream reads the samples of one recording. Close it when done.
 type Stream struct {
 	Format Format
-	// Frames is the number of whole frames the file holds.
+	// Frames is the number of whole frames the header declares: exact for
+	// WAV, the sample count of FLAC, 0 where a container does not say.
 	Frames int64
 	// Warnings describe damage that was worked around (a truncated file,
 	// an unfinished header); the samples present are still decoded.
 	Warnings []string
 
-	f       File
-	left    int64 // data bytes not yet read
-	raw     []byte
-	convert func(dst []float32, src []byte)
-
-	warnedFloats bool
+	src     source
+	decoded int64 // frames read so far
+	ended   bool
 }
 
-// blockBytes is about how much of the data chunk is read at a time.
+// blockBytes is about how much of a file is read at a time.
 const blockBytes = 64 << 10
 
-// Open checks the container and the format of a WAV file and positions the
-// stream at its first sample. Only a regular file is read: a FIFO named
-// x.wav would block forever, a device never end.
-func Open(path string) (*Stream, error) {
+// Open opens the recording at path with the decoder its content and opt
+// call for. Only a regular file is read: a FIFO named x.wav would block
+// forever, a device never end.
+func Open(path string, opt Options) (*Stream, error) {
 	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
@@ -52,102 +102,117 @@ func Open(path string) (*Stream, error) {
 		f.Close()
 		return nil, err
 	}
-	s, err := NewStream(f, st.Size())
+	k, err := identify(path, f, st.Size())
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
+	var native error
+	if opt.Mode != FFmpeg {
+		s, err := openNative(f, st.Size(), k)
+		if err == nil {
+			return s, nil
+		}
+		var nf *needsFFmpeg
+		if opt.Mode == Native || !errors.As(err, &nf) {
+			f.Close()
+			if nf != nil {
+				return nil, fmt.Errorf("%w (--decoder native)", err)
+			}
+			return nil, err
+		}
+		native = err
+	}
+	f.Close()
+	return openFFmpeg(path, k, opt, native)
+}
+
+// NewStream decodes the recording of size bytes in f with a Go decoder,
+// by its content. Close closes f if it is an io.Closer.
+func NewStream(f File, size int64) (*Stream, error) {
+	k, err := identify("", f, size)
+	if err != nil {
+		return nil, err
+	}
+	return openNative(f, size, k)
+}
+
+// openNative starts the Go decoder of kind k on f.
+func openNative(f File, size int64, k kind) (*Stream, error) {
+	s := &Stream{}
+	var err error
+	switch k {
+	case kindWAV:
+		s.src, err = newWAV(f, size, s)
+	case kindFLAC:
+		s.src, err = newFLAC(f, s)
+	case kindMP3:
+		s.src, err = newMP3(f, s)
+	case kindVorbis:
+		s.src, err = newVorbis(f, s)
+	default:
+		err = &needsFFmpeg{k.String() + ": callqa decodes it through ffmpeg"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Format.Decoder = decoderNative
 	return s, nil
 }
 
-// NewStream reads a WAV file of size bytes from f, which Close closes if it
-// is an io.Closer.
-func NewStream(f File, size int64) (*Stream, error) {
-	layout, err := scanChunks(f, size)
-	if err != nil {
-		return nil, err
-	}
-	format, err := readFormat(layout)
-	if err != nil {
-		return nil, err
-	}
-	s := &Stream{Format: format, f: f, Warnings: layout.warnings, convert: converter(format)}
-	align := int64(format.BlockAlign)
-	if rest := layout.dataSize % align; rest != 0 && len(layout.warnings) == 0 {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("data ends with %d bytes of a partial frame: ignored", rest))
-	}
-	s.left = layout.dataSize - layout.dataSize%align
-	s.Frames = s.left / align
-	if _, err := f.Seek(layout.dataOffset, io.SeekStart); err != nil {
-		return nil, err
-	}
-	s.raw = make([]byte, max(align, blockBytes-blockBytes%align))
-	return s, nil
-}
+// needsFFmpeg is a recording no Go decoder reads: --decoder auto passes it
+// to ffmpeg.
+type needsFFmpeg struct{ msg string }
+
+func (e *needsFFmpeg) Error() string { return e.msg }
 
 // Read decodes up to len(dst)/Channels frames into dst, interleaved by
 // channel and scaled to [-1, 1) (float files may exceed it). It returns the
 // number of frames decoded and io.EOF after the last one.
-func (s *Stream) Read(dst []float32) (int, error) {
-	if s.left == 0 {
+func (s *Stream) Read(dst []float32) (n int, err error) {
+	if s.ended {
 		return 0, io.EOF
 	}
-	fm := s.Format
-	frames := min(int64(len(dst)/fm.Channels), int64(len(s.raw)/fm.BlockAlign), s.left/int64(fm.BlockAlign))
-	if frames == 0 {
+	if len(dst) < s.Format.Channels {
 		return 0, errors.New("decode: destination smaller than one frame")
 	}
-	n, err := io.ReadFull(s.f, s.raw[:frames*int64(fm.BlockAlign)])
-	n -= n % fm.BlockAlign
-	s.left -= int64(n)
-	if err != nil {
-		if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-			return 0, err
+	defer func() {
+		// A decoder that panics on damaged data fails this call alone.
+		if p := recover(); p != nil {
+			n, err = 0, fmt.Errorf("%s decoder failed on damaged data: %v", s.Format.Codec, p)
 		}
-		s.left = 0 // the file shrank after it was opened: keep what was read
+	}()
+	n, err = s.src.read(dst[:len(dst)-len(dst)%s.Format.Channels])
+	s.decoded += int64(n)
+	if errors.Is(err, io.EOF) {
+		s.ended = true
 	}
-	got := n / fm.BlockAlign
-	out := dst[:got*fm.Channels]
-	s.convert(out, s.raw[:n])
-	if fm.Encoding == Float {
-		s.sanitize(out)
-	}
-	return got, nil
+	return n, err
 }
 
-// maxFloatSample bounds float samples: beyond 64 times full scale (+36 dBFS)
-// a value is damage, not sound, and would overflow the measures after it.
-const maxFloatSample = 64
-
-// sanitize reads NaN float samples as silence and clamps infinite or absurd
-// ones to ±MaxFloatSample (they still count as clipped), and says so once.
-func (s *Stream) sanitize(samples []float32) {
-	bad := false
-	for i, v := range samples {
-		switch {
-		case v != v:
-			samples[i], bad = 0, true
-		case v > maxFloatSample:
-			samples[i], bad = maxFloatSample, true
-		case v < -maxFloatSample:
-			samples[i], bad = -maxFloatSample, true
-		}
-	}
-	if bad && !s.warnedFloats {
-		s.warnedFloats = true
-		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"float samples that are NaN, infinite or beyond ±%d full scale were read as silence or clamped", maxFloatSample))
-	}
+// warn records damage that was worked around.
+func (s *Stream) warn(format string, args ...any) {
+	s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...))
 }
 
-// Duration is the length of the decodable audio in seconds.
+// Duration is the length of the audio in seconds: what was decoded once the
+// stream has ended, what the header declares before.
 func (s *Stream) Duration() float64 {
-	return float64(s.Frames) / float64(s.Format.SampleRate)
+	frames := s.Frames
+	if s.ended {
+		frames = s.decoded
+	}
+	return float64(frames) / float64(s.Format.SampleRate)
 }
 
-// Close closes the file.
+// Close ends the decoding and closes the file (and reaps ffmpeg).
 func (s *Stream) Close() error {
-	if c, ok := s.f.(io.Closer); ok {
+	return s.src.close()
+}
+
+// closeFile closes f if it is an io.Closer.
+func closeFile(f any) error {
+	if c, ok := f.(io.Closer); ok {
 		return c.Close()
 	}
 	return nil

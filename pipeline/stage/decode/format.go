@@ -69,13 +69,26 @@ type Format struct {
 	ValidBits     int // meaningful bits (extensible), else BitsPerSample
 	BlockAlign    int // bytes per frame (one sample of every channel)
 	BigEndian     bool
+	// Codec is ffmpeg's name of the codec: pcm_s16le, pcm_mulaw, flac, mp3,
+	// vorbis, opus, aac, gsm_ms, ...
+	Codec string
+	// Decoder is "native" (callqa's Go decoders) or "ffmpeg".
+	Decoder string
 }
 
-// String describes the format for messages: "RIFF PCM 16-bit stereo 8000 Hz".
+// String describes the format for messages: "RIFF PCM 16-bit stereo 8000
+// Hz" for WAV, "MP3 mp3 mono 8000 Hz" for the others.
 func (f Format) String() string {
 	ch := map[int]string{1: "mono", 2: "stereo"}[f.Channels]
 	if ch == "" {
 		ch = fmt.Sprintf("%d channels", f.Channels)
+	}
+	if f.Encoding == 0 {
+		bits := ""
+		if f.BitsPerSample > 0 {
+			bits = fmt.Sprintf(" %d-bit", f.BitsPerSample)
+		}
+		return fmt.Sprintf("%s %s%s %s %d Hz", f.Container, f.Codec, bits, ch, f.SampleRate)
 	}
 	return fmt.Sprintf("%s %s %d-bit %s %d Hz", f.Container, f.Encoding, f.BitsPerSample, ch, f.SampleRate)
 }
@@ -146,22 +159,31 @@ func resolve(f *Format) error {
 		if f.Tag == tagExtensible {
 			what = fmt.Sprintf("%s with sub-format %s", tagName(f.Tag), tagName(tag))
 		}
-		return fmt.Errorf("unsupported WAV format %s: callqa decodes PCM, IEEE float, G.711 mu-law and A-law", what)
+		return &needsFFmpeg{fmt.Sprintf("WAV format %s: callqa decodes PCM, IEEE float, G.711 mu-law and A-law itself, and other codecs through ffmpeg", what)}
 	}
 	if f.ValidBits > bits {
 		return fmt.Errorf("corrupt WAV: %d valid bits in a %d-bit sample", f.ValidBits, bits)
 	}
-	if f.Channels < 1 || f.Channels > maxChannels {
-		return fmt.Errorf("unsupported channel count %d: callqa reads mono or stereo (agent and customer)", f.Channels)
-	}
-	if f.SampleRate < minSampleRate || f.SampleRate > maxSampleRate {
-		return fmt.Errorf("unsupported sample rate %d Hz: callqa reads %d to %d Hz", f.SampleRate, minSampleRate, maxSampleRate)
+	if err := checkLayout(f.Channels, f.SampleRate); err != nil {
+		return err
 	}
 	if need := f.Channels * bits / 8; f.BlockAlign < need {
 		if f.BlockAlign != 0 {
 			return fmt.Errorf("corrupt WAV: block align %d for %d channels of %d bits", f.BlockAlign, f.Channels, bits)
 		}
 		f.BlockAlign = need // some writers leave it 0
+	}
+	return nil
+}
+
+// checkLayout checks the channels and the sample rate a native decoder
+// found. A rate out of range is resampled by ffmpeg.
+func checkLayout(channels, rate int) error {
+	if channels < 1 || channels > maxChannels {
+		return fmt.Errorf("unsupported channel count %d: callqa reads mono or stereo (agent and customer)", channels)
+	}
+	if rate < minSampleRate || rate > maxSampleRate {
+		return &needsFFmpeg{fmt.Sprintf("sample rate %d Hz: callqa reads %d to %d Hz itself, and resamples other rates through ffmpeg", rate, minSampleRate, maxSampleRate)}
 	}
 	return nil
 }

@@ -466,7 +466,7 @@ type frame struct {
 	db     [bands]float32 // the same in dBFS
 	smooth [bands]float32 // level averaged over three frames, dBFS
 	cum    float64        // the channel's full-band power before this frame
-	gap    bool           // digital silence: at least 90 % exact zeros (quiet noise in 8-bit PCM has many zeros too)
+	gap    bool           // digital silence: at least 90 % exact zeros (quiet noise in 8-bit PCM has many zeros too), or below codecSilenceDB
 	noise  bool           // smoothed level may enter the noise statistics
 	flux   float32        // mean change of the smoothed low and high band levels since the frame before, dB
 }
@@ -735,7 +735,7 @@ func (s *channel) push(n, length int, sums frameSums) {
 	}
 	s.cum += float64(f.power[full])
 	s.sound = s.sound || f.db[full] > silentDB
-	f.gap = sums.zeros*10 >= 9*length
+	f.gap = sums.zeros*10 >= 9*length || f.db[full] < codecSilenceDB
 	if n >= 1 {
 		s.smooth(n-1, max(0, n-2), n)
 	}
@@ -969,6 +969,11 @@ func (s *channel) flush(d *Detector, force bool) {
 	s.speechFrames += s.emitted - from
 	s.speech = append(s.speech, timeline.Interval{Start: float64(from) * frameS, End: float64(s.emitted) * frameS})
 }
+
+// codecSilenceDB: a frame below this level (dBFS) is digital silence too.
+// Lossy codecs decode exact zeros as ringing and noise 80 to 100 dB down,
+// and no analog line is that quiet (minLevelDB, -70 dBFS, is never speech).
+const codecSilenceDB = -80
 
 // silentDB is the level of a frame of digital silence.
 const silentDB = -130

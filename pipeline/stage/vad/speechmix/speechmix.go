@@ -76,7 +76,7 @@ func ReadClip(wavPath string) (Clip, error) {
 }
 
 func readMono(path string) ([]float64, int, error) {
-	s, err := decode.Open(path)
+	s, err := decode.Open(path, decode.Options{})
 	if err != nil {
 		return nil, 0, err
 	}
