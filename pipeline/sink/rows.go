@@ -49,6 +49,7 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 		row.DurationS = ptr(milli(rec.Duration))
 		row.SampleRate = ptr(int32(rec.Format.SampleRate))
 		row.Channels = ptr(int32(rec.Format.Channels))
+		row.Codec, row.Decoder = ptr(rec.Format.Codec), ptr(rec.Format.Decoder)
 		if c.Stereo() {
 			a, cu := c.AgentAudio(), c.CustomerAudio()
 			row.AgentSpeechDBFS, row.CustomerSpeechDBFS = finite(a.SpeechDBFS), finite(cu.SpeechDBFS)

@@ -25,6 +25,8 @@ var meanings = map[string]string{
 	"calls.duration_s":                "length of the recording, seconds",
 	"calls.sample_rate":               "of the recording, Hz",
 	"calls.channels":                  "of the recording: 1 or 2",
+	"calls.codec":                     "of the recording, as ffmpeg names it: pcm_s16le, pcm_mulaw, mp3, flac, vorbis, opus, aac, gsm_ms, ...",
+	"calls.decoder":                   "what decoded the recording: native (callqa) or ffmpeg",
 	"calls.agent_talk_s":              "agent speech time, seconds (stereo: VAD; mono: transcript times)",
 	"calls.customer_talk_s":           "customer speech time, seconds",
 	"calls.silence_s":                 "time between the first and last speech where nobody speaks, seconds",

@@ -23,7 +23,7 @@ import (
 
 // SchemaVersion changes whenever a column is added, removed or changes
 // meaning.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // CallRow is one row of calls.parquet. Pointers are null where a value does
 // not apply (no audio, no transcript, or the call failed).
@@ -40,6 +40,8 @@ type CallRow struct {
 	DurationS               *float64 `parquet:"duration_s,optional"`
 	SampleRate              *int32   `parquet:"sample_rate,optional"`
 	Channels                *int32   `parquet:"channels,optional"`
+	Codec                   *string  `parquet:"codec,optional"`
+	Decoder                 *string  `parquet:"decoder,optional"`
 	AgentTalkS              *float64 `parquet:"agent_talk_s,optional"`
 	CustomerTalkS           *float64 `parquet:"customer_talk_s,optional"`
 	SilenceS                *float64 `parquet:"silence_s,optional"`

@@ -107,7 +107,7 @@ func Measures(c *pipeline.Call) []Fact {
 	var m []Fact
 	add := func(label, format string, args ...any) { m = append(m, Fact{label, fmt.Sprintf(format, args...)}) }
 	if rec := c.Recording; rec != nil {
-		add("recording", "%.1f s, %d Hz, %d channel(s)", rec.Duration, rec.Format.SampleRate, rec.Format.Channels)
+		add("recording", "%.1f s, %d Hz, %d channel(s), %s, decoder %s", rec.Duration, rec.Format.SampleRate, rec.Format.Channels, rec.Format.Codec, rec.Format.Decoder)
 	}
 	if c.Parties != nil {
 		add("talk", "agent %.1f s, customer %.1f s", timeline.Total(c.Parties.Agent), timeline.Total(c.Parties.Customer))
