@@ -114,7 +114,7 @@ func Open(path string, opt Options) (*Stream, error) {
 			return s, nil
 		}
 		var nf *needsFFmpeg
-		if opt.Mode == Native || !errors.As(err, &nf) {
+		if !errors.As(err, &nf) || opt.Mode == Native {
 			f.Close()
 			if nf != nil {
 				return nil, fmt.Errorf("%w (--decoder native)", err)
@@ -138,9 +138,15 @@ func NewStream(f File, size int64) (*Stream, error) {
 }
 
 // openNative starts the Go decoder of kind k on f.
-func openNative(f File, size int64, k kind) (*Stream, error) {
-	s := &Stream{}
-	var err error
+func openNative(f File, size int64, k kind) (s *Stream, err error) {
+	defer func() {
+		// A decoder that panics on a damaged header fails this call alone
+		// (go-mp3 indexes its tables with a corrupt frame's values).
+		if p := recover(); p != nil {
+			s, err = nil, fmt.Errorf("corrupt %s: the decoder failed on it: %v", k, p)
+		}
+	}()
+	s = &Stream{}
 	switch k {
 	case kindWAV:
 		s.src, err = newWAV(f, size, s)

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // ffmpegSource reads the 32-bit float samples ffmpeg decodes into a pipe:
@@ -67,9 +69,10 @@ func openFFmpeg(path string, k kind, opt Options, native error) (*Stream, error)
 	// names the container that identify found.
 	input := []string{"-protocol_whitelist", "file", "-f", kinds[k].demuxer, "-i", "file:" + abs}
 
-	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	// Cancelling kills the processes: at the timeout, or at Close.
+	ctx, cancel := context.WithCancel(context.Background())
 	if opt.Timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, opt.Timeout)
+		ctx, cancel = context.WithTimeout(context.Background(), opt.Timeout)
 	}
 	info, err := probe(ctx, input, opt.Timeout)
 	if err != nil {
@@ -83,6 +86,11 @@ func openFFmpeg(path string, k kind, opt Options, native error) (*Stream, error)
 		return nil, err
 	}
 	outRate := max(minSampleRate, min(rate, maxSampleRate)) // others are resampled
+	if r := opusInputRate(path); k == kindOpus && r >= minSampleRate && r < outRate {
+		// Opus always decodes at 48 kHz; its header keeps the rate it was
+		// recorded at, which holds all there is (8 kHz for a phone line).
+		outRate, rate = r, r
+	}
 	args := append([]string{"-nostdin", "-hide_banner", "-loglevel", "error"}, input...)
 	args = append(args, "-map", "0:a:0", "-vn", "-c:a", "pcm_f32le", "-f", "f32le",
 		"-ac", strconv.Itoa(st.Channels), "-ar", strconv.Itoa(outRate), "pipe:1")
@@ -224,4 +232,25 @@ func (b *headBuffer) firstLine() string {
 		return "no message"
 	}
 	return line
+}
+
+// opusInputRate reads the input sample rate an Ogg Opus file's header
+// (OpusHead) records, or 0.
+func opusInputRate(path string) int {
+	f, err := inputfile.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	b := make([]byte, headBytes)
+	n, _ := f.ReadAt(b, 0)
+	b = b[:n]
+	if len(b) < 27 || oggKind(b) != kindOpus {
+		return 0
+	}
+	p := b[27+int(b[26]):]
+	if len(p) < 16 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(p[12:16]))
 }

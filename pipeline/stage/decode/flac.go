@@ -25,6 +25,9 @@ type flacSource struct {
 
 func newFLAC(f File, s *Stream) (*flacSource, error) {
 	d, err := flac.New(f)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, errors.New("corrupt FLAC: the file ends inside its header")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("corrupt FLAC: %w", err)
 	}
@@ -73,7 +76,7 @@ func (fl *flacSource) read(dst []float32) (int, error) {
 func (fl *flacSource) next() bool {
 	fr, err := fl.d.ParseNext()
 	switch {
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		fl.done = true
 		if fl.s.Frames > 0 && fl.parsed < fl.s.Frames {
 			fl.s.warn("truncated recording: FLAC declares %d samples but holds %d: decoded what is there", fl.s.Frames, fl.parsed)

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,6 +19,9 @@ type vorbisSource struct {
 
 func newVorbis(f File, s *Stream) (*vorbisSource, error) {
 	d, err := oggvorbis.NewReader(bufio.NewReaderSize(f, blockBytes))
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, errors.New("corrupt Ogg Vorbis: the file ends before its first audio")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("corrupt Ogg Vorbis: %w", err)
 	}
