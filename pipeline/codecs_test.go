@@ -25,15 +25,15 @@ type encoding struct {
 var encodings = []encoding{
 	{"flac", ".flac", "native", decode.Auto, func(in, out string) []string { return []string{"flac", "-s", "--best", "-o", out, in} }},
 	{"flac via ffmpeg", ".flac", "ffmpeg", decode.FFmpeg, func(in, out string) []string { return []string{"flac", "-s", "-o", out, in} }},
-	// 16 kHz is MPEG-2, which go-mp3 reads; lame stores 8 kHz as MPEG-2.5,
-	// which goes to ffmpeg.
-	{"mp3 16 kHz", ".mp3", "native", decode.Auto, func(in, out string) []string {
+	// 16 kHz is MPEG-2, which go-mp3 reads (auto would take ffmpeg, which is
+	// faster); lame stores 8 kHz as MPEG-2.5, which only ffmpeg reads.
+	{"mp3 16 kHz", ".mp3", "native", decode.Native, func(in, out string) []string {
 		return []string{"lame", "--quiet", "-b", "64", "--resample", "16", in, out}
 	}},
 	{"mp3 8 kHz", ".mp3", "ffmpeg", decode.Auto, func(in, out string) []string {
 		return []string{"lame", "--quiet", "-b", "32", "--resample", "8", in, out}
 	}},
-	{"ogg vorbis", ".ogg", "native", decode.Auto, func(in, out string) []string { return []string{"oggenc", "-Q", "-q", "4", "-o", out, in} }},
+	{"ogg vorbis", ".ogg", "native", decode.Native, func(in, out string) []string { return []string{"oggenc", "-Q", "-q", "4", "-o", out, in} }},
 	{"ogg opus", ".opus", "ffmpeg", decode.Auto, func(in, out string) []string {
 		return []string{"opusenc", "--quiet", "--bitrate", "32", in, out}
 	}},

@@ -108,6 +108,10 @@ func Open(path string, opt Options) (*Stream, error) {
 		return nil, err
 	}
 	var native error
+	if opt.Mode == Auto && slowerThanFFmpeg[k] && ffmpegInstalled() {
+		f.Close()
+		return openFFmpeg(path, k, opt, nil)
+	}
 	if opt.Mode != FFmpeg {
 		s, err := openNative(f, st.Size(), k)
 		if err == nil {
@@ -126,6 +130,12 @@ func Open(path string, opt Options) (*Stream, error) {
 	f.Close()
 	return openFFmpeg(path, k, opt, native)
 }
+
+// slowerThanFFmpeg lists the kinds whose Go decoder takes longer than
+// ffmpeg (bench/decode.sh, an hour of stereo: go-mp3 12x, oggvorbis 1.5x):
+// auto sends them to ffmpeg when it is installed, and decodes them in Go
+// when it is not.
+var slowerThanFFmpeg = map[kind]bool{kindMP3: true, kindVorbis: true}
 
 // NewStream decodes the recording of size bytes in f with a Go decoder,
 // by its content. Close closes f if it is an io.Closer.
@@ -151,7 +161,7 @@ func openNative(f File, size int64, k kind) (s *Stream, err error) {
 	case kindWAV:
 		s.src, err = newWAV(f, size, s)
 	case kindFLAC:
-		s.src, err = newFLAC(f, s)
+		s.src, err = newFLAC(f, size, s)
 	case kindMP3:
 		s.src, err = newMP3(f, s)
 	case kindVorbis:

@@ -47,14 +47,17 @@ type probeInfo struct {
 	} `json:"streams"`
 }
 
+// ffmpegInstalled reports whether ffmpeg and ffprobe are on PATH.
+func ffmpegInstalled() bool {
+	_, err1 := exec.LookPath("ffmpeg")
+	_, err2 := exec.LookPath("ffprobe")
+	return err1 == nil && err2 == nil
+}
+
 // openFFmpeg decodes path through ffmpeg; native is why the Go decoders
 // did not (nil with --decoder ffmpeg).
 func openFFmpeg(path string, k kind, opt Options, native error) (*Stream, error) {
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err == nil {
-		_, err = exec.LookPath("ffprobe")
-	}
-	if err != nil {
+	if !ffmpegInstalled() {
 		if native != nil {
 			return nil, fmt.Errorf("%w, and ffmpeg is not installed (not on PATH)", native)
 		}
@@ -94,7 +97,7 @@ func openFFmpeg(path string, k kind, opt Options, native error) (*Stream, error)
 	args := append([]string{"-nostdin", "-hide_banner", "-loglevel", "error"}, input...)
 	args = append(args, "-map", "0:a:0", "-vn", "-c:a", "pcm_f32le", "-f", "f32le",
 		"-ac", strconv.Itoa(st.Channels), "-ar", strconv.Itoa(outRate), "pipe:1")
-	cmd := exec.CommandContext(ctx, ffmpeg, args...)
+	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
 	ownGroup(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	stderr := &headBuffer{limit: 4096}
