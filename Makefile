@@ -45,6 +45,7 @@ lint: vet
 bench:
 	bash bench/startup.sh
 	bash bench/audio.sh
+	bash bench/decode.sh
 	bash bench/vadref.sh
 	bash bench/text.sh
 	bash bench/batch.sh
