@@ -222,10 +222,13 @@ func Create(ctx context.Context, dir string, run Run) (w *Writer, err error) {
 	if err != nil {
 		return nil, err
 	}
-	w = &Writer{dir: dir, run: run, names: run.Part.Names(), lock: lock, Cleaned: cleaned}
+	// The deferred abort holds its own pointer: a return nil, err sets w to
+	// nil before it runs.
+	created := &Writer{dir: dir, run: run, names: run.Part.Names(), lock: lock, Cleaned: cleaned}
+	w = created
 	defer func() {
 		if err != nil {
-			w.abort()
+			created.abort()
 		}
 	}()
 	metadata := map[string]string{
