@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -144,8 +143,8 @@ func TestSameMetricsFromEveryCodec(t *testing.T) {
 				check("overtalk", got.overtalk, want.overtalk, 0.3)
 				check("agent talk", got.agent, want.agent, 0.03*want.agent)
 				check("customer talk", got.customer, want.customer, 0.03*want.customer)
-				t.Log(fmt.Sprintf("silence %+.2f dead air %+.2f overtalk %+.2f agent %+.2f customer %+.2f s", got.silence-want.silence,
-					got.deadAir-want.deadAir, got.overtalk-want.overtalk, got.agent-want.agent, got.customer-want.customer))
+				t.Logf("silence %+.2f dead air %+.2f overtalk %+.2f agent %+.2f customer %+.2f s", got.silence-want.silence,
+					got.deadAir-want.deadAir, got.overtalk-want.overtalk, got.agent-want.agent, got.customer-want.customer)
 			})
 		}
 	}

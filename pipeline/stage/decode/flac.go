@@ -266,7 +266,6 @@ type flacFrame struct {
 }
 
 var flacBlockSizes = [16]int{0, 192, 576, 1152, 2304, 4608, 0, 0, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}
-var flacRates = [12]int{0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000}
 var flacDepths = [8]int{0, 8, 12, 0, 16, 20, 24, 32}
 
 // decode reads the frame at the start of the reader and returns the bytes
