@@ -11,6 +11,11 @@ import (
 // "01:02.500 --> 01:04.000 align:start" (WebVTT: hours optional, dot).
 var cueTime = regexp.MustCompile(`^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})`)
 
+// looksTimed matches a line meant as a cue's times that cueTime refuses:
+// "00:00:05,000 -> 00:00:06,000", "-00:00:01,000 --> ...", "0:0:5,0 --> ...",
+// "00:00:0x,000 --> ...".
+var looksTimed = regexp.MustCompile(`^\s*[-+]?\d[\w:.,]*\s*-+>`)
+
 // voiceTag matches a WebVTT voice span <v Name> (or <v.loud Name>).
 var voiceTag = regexp.MustCompile(`^<v(?:\.[^\s>]+)?\s+([^>]+)>`)
 
@@ -32,6 +37,10 @@ func parseSubtitles(text string, vtt bool, opts Options) (*Transcript, error) {
 	for i := 0; i < len(lines); i++ {
 		m := cueTime.FindStringSubmatch(lines[i])
 		if m == nil {
+			if looksTimed.MatchString(lines[i]) {
+				// Skipping it would drop the cue's words without a trace.
+				return nil, fmt.Errorf("line %d: bad cue time %q (expected 00:00:01,000 --> 00:00:03,500)", i+1, strings.TrimSpace(lines[i]))
+			}
 			continue
 		}
 		timeLine := i + 1

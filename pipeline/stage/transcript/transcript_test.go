@@ -151,3 +151,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestBadCueTimesAreErrors: a cue whose time line is malformed used to be
+// skipped, text and all, with exit 0; now the transcript is refused, as
+// JSON with the same fault is.
+func TestBadCueTimesAreErrors(t *testing.T) {
+	for _, line := range []string{
+		"00:00:05,000 -> 00:00:06,000",
+		"-00:00:01,000 --> 00:00:02,000",
+		"0:0:5,0 --> 0:0:6,0",
+		"00:00:0x,000 --> 00:00:06,000",
+		"00:00:05,000 --> 00:00:0y,000",
+	} {
+		srt := "1\n00:00:01,000 --> 00:00:02,000\n坐席：您好\n\n2\n" + line + "\n客户：我要投诉\n"
+		vtt := "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v 坐席>您好\n\n" + strings.ReplaceAll(line, ",", ".") + "\n<v 客户>我要投诉\n"
+		for _, text := range []string{srt, vtt} {
+			_, err := Parse([]byte(text), Options{})
+			if err == nil || !strings.Contains(err.Error(), "bad cue time") || !strings.Contains(err.Error(), "line ") {
+				t.Errorf("%q: %v, want a bad cue time error with its line", line, err)
+			}
+		}
+	}
+	// A cue's text may still hold an arrow.
+	ok := "1\n00:00:01,000 --> 00:00:02,000\n坐席：第一步 -> 第二步\n"
+	if tr, err := Parse([]byte(ok), Options{}); err != nil || len(tr.Segments) != 1 {
+		t.Errorf("an arrow in a cue's text: %v", err)
+	}
+}
