@@ -76,7 +76,7 @@ func Find(inputs []string) ([]Call, error) {
 // read is Skipped. Two calls with the same id in different folders are
 // both returned; the later one (by path) carries an error.
 func Discover(inputs []string) (Found, error) {
-	w := walker{byKey: map[string]*Call{}, seen: map[any]bool{}}
+	w := walker{byKey: map[string]*Call{}, seen: map[any]bool{}, own: map[any]bool{}}
 	for _, in := range inputs {
 		st, err := os.Stat(in)
 		if err != nil {
@@ -118,6 +118,7 @@ func Discover(inputs []string) (Found, error) {
 type walker struct {
 	byKey map[string]*Call // key: folder + stem
 	seen  map[any]bool     // files and folders reached, by fileID
+	own   map[any]bool     // files found by their own name in a folder
 	// Links found, to follow once the rest is walked.
 	dirLinks, fileLinks []link
 	skipped             []Skipped
@@ -178,7 +179,7 @@ func (w *walker) entry(path string, st fs.FileInfo, indirect bool) {
 
 // file adds a call's file, of which st is the Stat, unless it was reached
 // before under the same name, or, when named as an input or reached by a
-// link (indirect), by any name. Two names of one file in a folder (hard
+// link (indirect), by its own name or by a link of the same stem. Two names of one file in a folder (hard
 // links, as dedup tools make) are two calls: each name is a call's id.
 func (w *walker) file(path string, st fs.FileInfo, indirect bool) {
 	path = filepath.Clean(path)
@@ -186,13 +187,21 @@ func (w *walker) file(path string, st fs.FileInfo, indirect bool) {
 	if err != nil {
 		abs = path
 	}
-	id := fileID(path, st)
-	if w.seen[abs] || indirect && w.seen[id] {
-		return // named twice: by a folder and by itself, or by a link
-	}
-	w.seen[abs], w.seen[id] = true, true
 	ext := strings.ToLower(filepath.Ext(path))
 	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	// A link counts once its file was found by its own name in a folder,
+	// or by another link for the same stem; links for different stems to
+	// a file found only through links (a transcript two calls share) are
+	// each their call's.
+	id := fileID(path, st)
+	sameCall := [2]any{id, stem}
+	if w.seen[abs] || indirect && (w.own[id] || w.seen[sameCall]) {
+		return // named twice: by a folder and by itself, or by a link
+	}
+	w.seen[abs], w.seen[sameCall] = true, true
+	if !indirect {
+		w.own[id] = true
+	}
 	key := filepath.Join(filepath.Dir(path), stem)
 	c := w.byKey[key]
 	if c == nil {

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,5 +189,30 @@ func TestDiscoverHardLinksAreCalls(t *testing.T) {
 	}
 	if want := "clean:clean.wav,.|other:other.wav,other.json"; strings.Join(got, "|") != want || len(f.Skipped) != 0 {
 		t.Errorf("calls %q, skipped %v; want %q", got, f.Skipped, want)
+	}
+}
+
+// TestLinksToASharedFile: two calls whose transcripts link to one file
+// (outside the inputs) each get it; it used to count once, and the
+// second call silently had none. A link to a device stays a call, whose
+// row says why it cannot be read.
+func TestLinksToASharedFile(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	touch(t, elsewhere, "shared.json")
+	touch(t, root, "a.wav", "b.wav")
+	symlink(t, filepath.Join(elsewhere, "shared.json"), filepath.Join(root, "a.json"))
+	symlink(t, filepath.Join(elsewhere, "shared.json"), filepath.Join(root, "b.json"))
+	symlink(t, "/dev/zero", filepath.Join(root, "zerot.json"))
+	f, err := Discover([]string{root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range f.Calls {
+		got = append(got, fmt.Sprintf("%s:%s,%s", c.ID, filepath.Base(c.AudioPath), filepath.Base(c.TranscriptPath)))
+	}
+	want := "a:a.wav,a.json b:b.wav,b.json zerot:.,zerot.json"
+	if strings.Join(got, " ") != want {
+		t.Errorf("calls %q, want %q (skipped %v)", strings.Join(got, " "), want, f.Skipped)
 	}
 }
