@@ -138,6 +138,9 @@ func (o *runOptions) validate(args []string) error {
 	if _, err := parseFailureLimit(o.MaxFailures); err != nil {
 		return usageError{err}
 	}
+	if in := inputHolding(args, o.Out); in != "" {
+		return usageError{fmt.Errorf("--out %s is inside the input %s: the next run would read its files (run.json) as calls; choose an --out outside the inputs", o.Out, in)}
+	}
 	if err := o.engineOptions.validate(); err != nil {
 		return err
 	}
@@ -380,4 +383,38 @@ func skippedNote(skipped []source.Skipped) string {
 		return ""
 	}
 	return fmt.Sprintf("; %d files skipped:%s", len(skipped), skippedList(skipped))
+}
+
+// inputHolding returns the input folder that out is inside of (or is),
+// following links, or "".
+func inputHolding(inputs []string, out string) string {
+	outAbs := resolved(out)
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); err != nil || !fi.IsDir() {
+			continue
+		}
+		if rel, err := filepath.Rel(resolved(in), outAbs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return in
+		}
+	}
+	return ""
+}
+
+// resolved is path made absolute with its links followed, as far as it
+// exists (--out may not exist yet).
+func resolved(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	var rest []string
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(append([]string{real}, rest...)...)
+		}
+		if dir == filepath.Dir(dir) {
+			return abs
+		}
+		rest = append([]string{filepath.Base(dir)}, rest...)
+	}
 }
