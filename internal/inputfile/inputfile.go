@@ -20,6 +20,11 @@ import (
 func Open(path string) (*os.File, error) {
 	f, err := openNonblocking(path)
 	if err != nil {
+		// A socket cannot be opened at all (ENXIO, "no such device or
+		// address"): say what it is, as for a FIFO or a device.
+		if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() && !st.IsDir() {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: errors.New(NotRegular(st.Mode()))}
+		}
 		return nil, err
 	}
 	st, err := f.Stat()

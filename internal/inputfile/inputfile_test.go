@@ -3,6 +3,7 @@
 package inputfile
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,5 +46,19 @@ func TestReadCap(t *testing.T) {
 	}
 	if data, err := Read(path, 23); err != nil || len(data) != 23 {
 		t.Errorf("Read at the cap: %d bytes, %v", len(data), err)
+	}
+}
+
+// TestSockets: a socket named x.wav is named as one; opening it fails
+// with ENXIO, whose "no such device or address" misled.
+func TestSockets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.wav")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer l.Close()
+	if _, err := Open(path); err == nil || err.Error() != "open "+path+": not a regular file (a socket)" {
+		t.Errorf("Open(socket): %v", err)
 	}
 }
