@@ -355,3 +355,16 @@ func FuzzVorbis(f *testing.F) {
 	seedsOf(f, "tones.ogg")
 	f.Fuzz(fuzzDecode)
 }
+
+// TestErrorsQuoteNoContent: a manifest may name any file as a recording;
+// its error row must not carry the file's bytes.
+func TestErrorsQuoteNoContent(t *testing.T) {
+	dir := t.TempDir()
+	secret := []byte("root:$y$j9T$abcdefghijkl$secrethashvalue:19000:0:99999:7:::\n")
+	for _, name := range []string{"shadow", "shadow.wav", "shadow.mp3", "shadow.flac", "shadow.ogg", "shadow.m4a"} {
+		_, err := Open(write(t, dir, name, secret), Options{})
+		if err == nil || strings.Contains(err.Error(), "root") || strings.Contains(err.Error(), "y$j9T") {
+			t.Errorf("%s: error %v quotes the file", name, err)
+		}
+	}
+}

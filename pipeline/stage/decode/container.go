@@ -46,7 +46,8 @@ func scanChunks(r io.ReaderAt, fileSize int64) (layout, error) {
 	case "RIFX":
 		l.order = binary.BigEndian
 	default:
-		return l, fmt.Errorf("%w: starts with %q, not \"RIFF\", \"RF64\" or \"RIFX\"", ErrNotWAV, hdr[:4])
+		// What it starts with is not quoted: a manifest can name any file.
+		return l, fmt.Errorf("%w: it does not start with RIFF, RF64 or RIFX", ErrNotWAV)
 	}
 	if string(hdr[8:12]) != "WAVE" {
 		return l, fmt.Errorf("%w: %s form %q, not \"WAVE\"", ErrNotWAV, l.container, hdr[8:12])

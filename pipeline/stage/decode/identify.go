@@ -69,7 +69,7 @@ func identify(path string, f File, size int64) (kind, error) {
 		// The WAV reader says best what is wrong with the first bytes.
 		return kindWAV, nil
 	case k == kindUnknown:
-		return k, fmt.Errorf("the file is not %s audio: it starts with %q", want[0], head[:min(n, 8)])
+		return k, fmt.Errorf("the file is not %s audio: its first bytes are no %s header", want[0], want[0])
 	case named && !slices.Contains(want, k):
 		return k, fmt.Errorf("the file holds %s audio, not %s: is its extension wrong?", k, strings.TrimPrefix(ext, "."))
 	}

@@ -33,7 +33,9 @@ func parsePlain(text string, opts Options) (*Transcript, error) {
 			last := &t.Segments[len(t.Segments)-1]
 			last.Text += s
 		default:
-			return nil, fmt.Errorf("line %d: %q has no speaker: expected a role such as 坐席： or 客户： (see --agent-roles)", line, clip(s))
+			// The line is not quoted: the file may be no transcript at all
+			// (a manifest can name any file), and its first line a secret.
+			return nil, fmt.Errorf("line %d has no speaker: a text transcript's first utterance starts with a role such as 坐席： or 客户： (see --agent-roles)", line)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -43,12 +45,4 @@ func parsePlain(text string, opts Options) (*Transcript, error) {
 		return nil, errors.New("no utterances")
 	}
 	return t, nil
-}
-
-// clip shortens a quote for an error message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 30 {
-		return string(r[:30]) + "…"
-	}
-	return s
 }

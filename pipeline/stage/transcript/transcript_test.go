@@ -67,7 +67,7 @@ func TestParseErrors(t *testing.T) {
 		{seg(`{"speaker": "agent", "start": "0", "end": 1, "text": "x"}`), "$.segments[0].start: 0 is not a number"},
 		{`{"Result": {"Sentences": [{"BeginTime": 0, "EndTime": 10, "Text": "x", "ChannelId": 2}]}}`, "$.Result.Sentences[0].ChannelId: speaker 2"},
 		{`[{"key": "a", "text": "x"}]`, "$[0].sentence_info: no sentence_info"},
-		{"你好\n坐席：您好", `line 1: "你好" has no speaker`},
+		{"你好\n坐席：您好", `line 1 has no speaker`},
 		{"1\n00:00:01,000 --> 00:00:02,000\n坐席：您好\n\n2\n00:00:03,000 --> 00:00:04,000\n嗯\n", "line 6: cue has no speaker"},
 		{"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>hi\n", `line 4: voice "Bob" is not a known role`},
 		{"WEBVTT\n\n00:05.000 --> 00:02.000\n<v agent>hi\n", "line 3: ends at 2 before it starts at 5"},
@@ -176,5 +176,15 @@ func TestBadCueTimesAreErrors(t *testing.T) {
 	ok := "1\n00:00:01,000 --> 00:00:02,000\n坐席：第一步 -> 第二步\n"
 	if tr, err := Parse([]byte(ok), Options{}); err != nil || len(tr.Segments) != 1 {
 		t.Errorf("an arrow in a cue's text: %v", err)
+	}
+}
+
+// TestErrorsQuoteNoContent: a manifest may name any file as a transcript;
+// its error row must not carry the file's words (a password hash).
+func TestErrorsQuoteNoContent(t *testing.T) {
+	secret := "root:$y$j9T$abcdefghijkl$secrethashvalue:19000:0:99999:7:::\n"
+	_, err := Parse([]byte(secret), Options{})
+	if err == nil || strings.Contains(err.Error(), "root") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("error %v quotes the file", err)
 	}
 }
