@@ -187,6 +187,11 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	if err != nil {
 		return err
 	}
+	// Before any call: a limit that would fail calls one by one, or the
+	// output halfway, fails the run at once.
+	if err := checkDescriptors(opts.Workers); err != nil {
+		return err
+	}
 	calls, skipped, err := findCalls(opts.Manifest, inputs)
 	if err != nil {
 		return err

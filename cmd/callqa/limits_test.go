@@ -3,6 +3,7 @@ package main
 import (
 	"debug/elf"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -76,5 +77,39 @@ func TestUnderAddressSpaceLimit(t *testing.T) {
 				t.Fatalf("callqa %s under ulimit -v 2000000: %v\n%.2000s", args[0], err, out)
 			}
 		}
+	}
+}
+
+// TestTooFewDescriptors: under ulimit -n too low for the workers, run
+// fails at once (exit 1), writing nothing, instead of failing calls or
+// its output halfway (issue 24).
+func TestTooFewDescriptors(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("ulimit -n is a Linux test here")
+	}
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command("sh", "-c", `ulimit -n 30 && exec "$0" "$@"`, binary, "run", filepath.Join("..", "..", "testdata", "calls"), "--out", out, "--workers", "2")
+	b, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(b), "the open-file limit is 30 (ulimit -n); a run with --workers 2 needs at least 48") {
+		t.Errorf("under ulimit -n 30: %v\n%s", err, b)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the run wrote %s: %v", out, err)
+	}
+}
+
+// TestUnusableTMPDIR: nothing callqa does needs TMPDIR (jieba's
+// dictionaries are built in memory, temporary files go beside the output),
+// so a read-only or missing TMPDIR, as in a pod with readOnlyRootFilesystem,
+// changes nothing (issue 24).
+func TestUnusableTMPDIR(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(binary, "run", filepath.Join("..", "..", "testdata", "calls"), "--out", out)
+	cmd.Env = append(os.Environ(), "TMPDIR=/nonexistent/tmp")
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "0 failed") {
+		t.Errorf("with TMPDIR missing: %v\n%s", err, b)
 	}
 }
