@@ -58,9 +58,9 @@ bench:
 FUZZSCALE ?= 1
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $$((200000 * $(FUZZSCALE)))x ./pipeline/stage/decode
-	$(GO) test -run '^$$' -fuzz FuzzFLAC -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/stage/decode
-	$(GO) test -run '^$$' -fuzz FuzzMP3 -fuzztime $$((20000 * $(FUZZSCALE)))x ./pipeline/stage/decode
-	$(GO) test -run '^$$' -fuzz FuzzVorbis -fuzztime $$((50000 * $(FUZZSCALE)))x ./pipeline/stage/decode
+	$(GO) test -run '^$$' -fuzz FuzzFLAC -fuzztime $$((50000 * $(FUZZSCALE)))x -fuzzminimizetime 200x ./pipeline/stage/decode
+	$(GO) test -run '^$$' -fuzz FuzzMP3 -fuzztime $$((20000 * $(FUZZSCALE)))x -fuzzminimizetime 200x ./pipeline/stage/decode
+	$(GO) test -run '^$$' -fuzz FuzzVorbis -fuzztime $$((50000 * $(FUZZSCALE)))x -fuzzminimizetime 200x ./pipeline/stage/decode
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((100000 * $(FUZZSCALE)))x ./pipeline/stage/transcript
 	$(GO) test -run '^$$' -fuzz FuzzCut -fuzztime $$((50000 * $(FUZZSCALE)))x ./internal/jieba
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $$((10000 * $(FUZZSCALE)))x ./lexicon

@@ -95,6 +95,7 @@ type runOptions struct {
 	MaxFailures string
 	LogEvery    time.Duration
 	CallTimeout time.Duration
+	Root        string
 }
 
 func (o *runOptions) AddFlags(f *pflag.FlagSet) {
@@ -105,6 +106,7 @@ func (o *runOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.LogEvery, "log-every", 30*time.Second, "when stderr is not a terminal, a progress line at most this often")
 	f.DurationVar(&o.CallTimeout, "call-timeout", 10*time.Minute, "the most one call may take; a call that takes longer gets an error row and the run goes on (0: no limit)")
 	f.StringVar(&o.Manifest, "manifest", "", "CSV or JSONL file naming the calls and their metadata (call_id, audio, transcript, agent_id, team, started_at, agent_channel)")
+	f.StringVar(&o.Root, "root", "", "read recordings and transcripts only below this folder (links followed): a call whose manifest or input names a file elsewhere gets an error row and is not read")
 	f.StringVar(&o.Shard, "shard", "", "process only shard i of n (0-based, e.g. 0/4); default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job, else all")
 }
 
@@ -137,6 +139,11 @@ func (o *runOptions) validate(args []string) error {
 	}
 	if _, err := parseFailureLimit(o.MaxFailures); err != nil {
 		return usageError{err}
+	}
+	if o.Root != "" {
+		if fi, err := os.Stat(o.Root); err != nil || !fi.IsDir() {
+			return usageError{fmt.Errorf("--root %s: not a folder", o.Root)}
+		}
 	}
 	if in := inputHolding(args, o.Out); in != "" {
 		return usageError{fmt.Errorf("--out %s is inside the input %s: the next run would read its files (run.json) as calls; choose an --out outside the inputs", o.Out, in)}
@@ -195,6 +202,9 @@ func runRun(cmd *cobra.Command, opts runOptions, inputs []string) error {
 	calls, skipped, err := findCalls(opts.Manifest, inputs)
 	if err != nil {
 		return err
+	}
+	if opts.Root != "" {
+		confine(calls, opts.Root)
 	}
 	found := len(calls)
 	ids := make([][3]string, len(calls))
@@ -398,7 +408,7 @@ func inputHolding(inputs []string, out string) string {
 		if fi, err := os.Stat(in); err != nil || !fi.IsDir() {
 			continue
 		}
-		if rel, err := filepath.Rel(resolved(in), outAbs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if inside(resolved(in), outAbs) {
 			return in
 		}
 	}
@@ -421,5 +431,29 @@ func resolved(path string) string {
 			return abs
 		}
 		rest = append([]string{filepath.Base(dir)}, rest...)
+	}
+}
+
+// inside reports whether path is dir or below it (both resolved).
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// confine turns each call whose recording or transcript resolves (links
+// followed) outside root into an error row that reads neither: a manifest
+// from elsewhere cannot point callqa at /etc/shadow.
+func confine(calls []source.Call, root string) {
+	r := resolved(root)
+	for i := range calls {
+		c := &calls[i]
+		for _, p := range []*string{&c.AudioPath, &c.TranscriptPath} {
+			if *p != "" && !inside(r, resolved(*p)) && c.Err == nil {
+				c.Err = fmt.Errorf("%s is outside --root %s: not read", *p, root)
+			}
+		}
+		if c.Err != nil && strings.Contains(c.Err.Error(), "outside --root") {
+			c.AudioPath, c.TranscriptPath = "", ""
+		}
 	}
 }

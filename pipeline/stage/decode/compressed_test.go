@@ -301,7 +301,7 @@ func fuzzDecode(t *testing.T, b []byte) {
 	if err != nil {
 		return
 	}
-	buf := make([]float32, 512)
+	buf := make([]float32, 4096)
 	for range 1 << 16 {
 		n, err := s.Read(buf)
 		if err != nil {
@@ -367,4 +367,26 @@ func TestErrorsQuoteNoContent(t *testing.T) {
 			t.Errorf("%s: error %v quotes the file", name, err)
 		}
 	}
+}
+
+// endless is a decoder that never ends, as go-mp3 can on a damaged frame.
+type endless struct{}
+
+func (endless) read(dst []float32) (int, error) { return len(dst) / 2, nil }
+func (endless) close() error                    { return nil }
+
+// TestDecodingBoundedBySize: a decoder that yields more audio than its
+// file can hold is stopped, with a warning, instead of running forever.
+func TestDecodingBoundedBySize(t *testing.T) {
+	s := &Stream{Format: Format{Channels: 2, SampleRate: 8000, Codec: "mp3"}, src: endless{}, most: mostFramesPerByte * 100}
+	buf := make([]float32, 1024)
+	for range 1000 {
+		if _, err := s.Read(buf); errors.Is(err, io.EOF) {
+			if !strings.Contains(strings.Join(s.Warnings, ";"), "more audio than the file can hold") {
+				t.Errorf("warnings %q", s.Warnings)
+			}
+			return
+		}
+	}
+	t.Fatal("the endless decoder was not stopped")
 }

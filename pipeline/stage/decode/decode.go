@@ -84,7 +84,14 @@ type Stream struct {
 	src     source
 	decoded int64 // frames read so far
 	ended   bool
+	// most is the most frames the file's size can hold (0: no bound): a
+	// damaged MP3 can make go-mp3 decode one frame forever.
+	most int64
 }
+
+// Frames a byte of MP3 or Vorbis can hold at most, generously: 8 kbps
+// MPEG-2 MP3 holds 16.
+const mostFramesPerByte = 256
 
 // blockBytes is about how much of a file is read at a time.
 const blockBytes = 64 << 10
@@ -164,8 +171,10 @@ func openNative(f File, size int64, k kind) (s *Stream, err error) {
 		s.src, err = newFLAC(f, size, s)
 	case kindMP3:
 		s.src, err = newMP3(f, s)
+		s.most = mostFramesPerByte * size
 	case kindVorbis:
 		s.src, err = newVorbis(f, s)
+		s.most = mostFramesPerByte * size
 	default:
 		err = &needsFFmpeg{k.String() + ": callqa decodes it through ffmpeg"}
 	}
@@ -198,6 +207,11 @@ func (s *Stream) Read(dst []float32) (n int, err error) {
 			n, err = 0, fmt.Errorf("%s decoder failed on damaged data: %v", s.Format.Codec, p)
 		}
 	}()
+	if s.most > 0 && s.decoded > s.most {
+		s.ended = true
+		s.warn("the %s decoder gave more audio than the file can hold (%.0f s): it is damaged; decoding stopped", s.Format.Codec, s.Duration())
+		return 0, io.EOF
+	}
 	n, err = s.src.read(dst[:len(dst)-len(dst)%s.Format.Channels])
 	s.decoded += int64(n)
 	if errors.Is(err, io.EOF) {
