@@ -36,7 +36,7 @@ and one row per rule hit to Parquet.`,
 		SilenceUsage:  true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{argsError(c, err)} })
-	root.AddCommand(newRunCommand(), newInspectCommand(), newLexiconCommand(), newSchemaCommand(), newReportCommand())
+	root.AddCommand(newRunCommand(), newInspectCommand(), newLexiconCommand(), newSchemaCommand(), newReportCommand(), newCheckCommand())
 	root.InitDefaultCompletionCmd() // now, so that usageArgs reaches it
 	usageArgs(root)
 	return root

@@ -185,7 +185,36 @@ func checkSize(dir string, m *Manifest, table string) error {
 	if fi.Size() != f.Bytes {
 		return mismatch(dir, m, f, fmt.Sprintf("%d bytes", fi.Size()), fmt.Sprintf("%d", f.Bytes))
 	}
+	// The same size is not the same file: a torn folder can hold an older
+	// run's file of equal length. Its footer names its run.
+	id, err := footerRunID(filepath.Join(dir, f.Name), fi.Size())
+	if err != nil {
+		return err
+	}
+	if id != m.RunID {
+		return mismatch(dir, m, f, fmt.Sprintf("run id %q in its footer", id), fmt.Sprintf("run %s", m.RunID))
+	}
 	return nil
+}
+
+// footerRunID reads the run id a part file's footer holds.
+func footerRunID(path string, size int64) (id string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("read %s: damaged file: %v", path, p)
+		}
+	}()
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	id, _ = pf.Lookup("callqa.run_id")
+	return id, nil
 }
 
 func mismatch(dir string, m *Manifest, f ManifestFile, got, want string) error {

@@ -148,3 +148,30 @@ func readDamaged(t *testing.T, dir string, data []byte) {
 		t.Fatalf("error does not name the file: %v", err)
 	}
 }
+
+// TestReadChecksFooterRunIDs: a file of the right size from another run (a
+// torn folder after a crash, a file copied in) is refused; only its
+// footer's run id tells (issue 24).
+func TestReadChecksFooterRunIDs(t *testing.T) {
+	for _, table := range []string{"calls", "hits", "intervals", "utterances"} {
+		dir := t.TempDir()
+		run := sampleRun(Whole)
+		writePart(t, dir, run, -1)
+		name := filepath.Join(dir, table+".parquet")
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := run.ID()
+		other := strings.Repeat("0", len(id))
+		if !bytes.Contains(b, []byte(id)) {
+			t.Fatalf("%s holds no run id %s", table, id)
+		}
+		if err := os.WriteFile(name, bytes.ReplaceAll(b, []byte(id), []byte(other)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), `run id "`+other+`" in its footer`) {
+			t.Errorf("%s from another run: %v", table, err)
+		}
+	}
+}
