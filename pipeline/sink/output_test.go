@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 )
@@ -212,4 +214,21 @@ func visible(t *testing.T, dir string) []string {
 		}
 	}
 	return names
+}
+
+// TestHitRowsCarryContext: a hit in a huge utterance carries the text
+// around its match, not all of it (issue 24: a 30 MB line, once per hit).
+func TestHitRowsCarryContext(t *testing.T) {
+	long := strings.Repeat("很长的一句话", 50000) + "这是规定" + strings.Repeat("后面还有", 50000)
+	got := hitContext(long, "这是规定")
+	if !strings.Contains(got, "这是规定") || utf8.RuneCountInString(got) > 2*contextRunes+10 ||
+		!strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("context of %d runes: %.80q…", utf8.RuneCountInString(got), got)
+	}
+	if short := "您好，这是规定。"; hitContext(short, "这是规定") != short {
+		t.Error("a short utterance is cut")
+	}
+	if got := hitContext(long, ""); utf8.RuneCountInString(got) > contextRunes+2 || !strings.HasPrefix(got, "很长") {
+		t.Errorf("without a match: %.40q", got)
+	}
 }

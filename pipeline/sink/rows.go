@@ -2,7 +2,8 @@ package sink
 
 import (
 	"math"
-	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/stage/features"
@@ -88,8 +89,11 @@ func Rows(c *pipeline.Call) (CallRow, []HitRow) {
 		hits[i] = HitRow{
 			CallID: in.ID, RuleID: h.RuleID, Kind: h.Kind, Category: h.Category,
 			Severity: h.Severity, Speaker: h.Speaker,
-			Text: optional(h.Text), Matched: optional(h.Matched),
-			Penalty: h.Penalty, Evidence: slices.Clone(h.Evidence),
+			Text: optional(hitContext(h.Text, matchedHead(h.Matched))), Matched: optional(hitContext(h.Matched, "")),
+			Penalty: h.Penalty,
+		}
+		for _, e := range h.Evidence {
+			hits[i].Evidence = append(hits[i].Evidence, hitContext(e, ""))
 		}
 		if h.Timed {
 			hits[i].StartS, hits[i].EndS = ptr(milli(h.Start)), ptr(milli(h.End))
@@ -237,4 +241,51 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// contextRunes is how much of an utterance a hit row carries either side
+// of what it matched. The utterance itself is in utterances.parquet (by
+// segment_index): a hit row repeating all of a 30 MB line, once per hit,
+// took gigabytes.
+const contextRunes = 100
+
+// matchedHead is what a hit matched, or the start of it when it is long
+// (a similarity hit matches its whole utterance).
+func matchedHead(matched string) string {
+	if r := []rune(matched); len(r) > 2*contextRunes {
+		return string(r[:2*contextRunes])
+	}
+	return matched
+}
+
+// hitContext is the utterance, or, when it is long, the contextRunes
+// either side of matched (its start without a match), marked … where cut.
+func hitContext(text, matched string) string {
+	if utf8.RuneCountInString(text) <= 2*contextRunes+len([]rune(matched)) {
+		return text
+	}
+	at := 0
+	if matched != "" {
+		if i := strings.Index(text, matched); i >= 0 {
+			at = i
+		}
+	}
+	start := at
+	for n := 0; n < contextRunes && start > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(text[:start])
+		start -= size
+	}
+	end := at + len(matched)
+	for n := 0; n < contextRunes && end < len(text); n++ {
+		_, size := utf8.DecodeRuneInString(text[end:])
+		end += size
+	}
+	out := text[start:end]
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(text) {
+		out += "…"
+	}
+	return out
 }
