@@ -447,13 +447,15 @@ func confine(calls []source.Call, root string) {
 	r := resolved(root)
 	for i := range calls {
 		c := &calls[i]
-		for _, p := range []*string{&c.AudioPath, &c.TranscriptPath} {
-			if *p != "" && !inside(r, resolved(*p)) && c.Err == nil {
-				c.Err = fmt.Errorf("%s is outside --root %s: not read", *p, root)
-			}
+		if c.Err != nil {
+			continue // an error row already, which reads nothing
 		}
-		if c.Err != nil && strings.Contains(c.Err.Error(), "outside --root") {
-			c.AudioPath, c.TranscriptPath = "", ""
+		for _, p := range []string{c.AudioPath, c.TranscriptPath} {
+			if p != "" && !inside(r, resolved(p)) {
+				c.Err = fmt.Errorf("%s is outside --root %s: not read", p, root)
+				c.AudioPath, c.TranscriptPath = "", ""
+				break
+			}
 		}
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -20,14 +20,8 @@ const toneDB = -13.5
 // needFFmpeg skips a test without ffmpeg, unless CI says it is installed.
 func needFFmpeg(t *testing.T) {
 	t.Helper()
-	_, err1 := exec.LookPath("ffmpeg")
-	_, err2 := exec.LookPath("ffprobe")
-	if err1 != nil || err2 != nil {
-		if os.Getenv("CALLQA_REQUIRE_ENCODERS") != "" {
-			t.Fatal("ffmpeg and ffprobe must be installed (CALLQA_REQUIRE_ENCODERS is set)")
-		}
-		t.Skip("ffmpeg is not installed")
-	}
+	needTool(t, "ffmpeg")
+	needTool(t, "ffprobe")
 }
 
 func openFixture(t *testing.T, name string, opt Options) *Stream {
@@ -98,25 +92,13 @@ func TestNativeDecoders(t *testing.T) {
 		}
 		x := readAll(t, s)
 		checkTones(t, tt.file, s, x)
-		if tt.exact && !slicesEqual(x, pcm) {
+		if tt.exact && !slices.Equal(x, pcm) {
 			t.Errorf("%s: the samples differ from the WAV's", tt.file)
 		}
 		if len(s.Warnings) > 0 {
 			t.Errorf("%s: warnings %q", tt.file, s.Warnings)
 		}
 	}
-}
-
-func slicesEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestThroughFFmpeg: what no Go decoder reads goes to ffmpeg in auto mode,
@@ -153,7 +135,7 @@ func TestThroughFFmpeg(t *testing.T) {
 	if s.Format.Decoder != "ffmpeg" || s.Format.Codec != "pcm_s16le" {
 		t.Errorf("--decoder ffmpeg: %v, decoder %s", s.Format, s.Format.Decoder)
 	}
-	if x := readAll(t, s); !slicesEqual(x, native) {
+	if x := readAll(t, s); !slices.Equal(x, native) {
 		t.Errorf("ffmpeg decodes the WAV to other samples (%d against %d)", len(x), len(native))
 	}
 }

@@ -109,7 +109,7 @@ func Open(path string, opt Options) (*Stream, error) {
 		f.Close()
 		return nil, err
 	}
-	k, err := identify(path, f, st.Size())
+	k, head, err := identify(path, f, st.Size())
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -117,7 +117,7 @@ func Open(path string, opt Options) (*Stream, error) {
 	var native error
 	if opt.Mode == Auto && slowerThanFFmpeg[k] && ffmpegInstalled() {
 		f.Close()
-		return openFFmpeg(path, k, opt, nil)
+		return openFFmpeg(path, k, head, opt, nil)
 	}
 	if opt.Mode != FFmpeg {
 		s, err := openNative(f, st.Size(), k)
@@ -135,7 +135,7 @@ func Open(path string, opt Options) (*Stream, error) {
 		native = err
 	}
 	f.Close()
-	return openFFmpeg(path, k, opt, native)
+	return openFFmpeg(path, k, head, opt, native)
 }
 
 // slowerThanFFmpeg lists the kinds whose Go decoder takes longer than
@@ -147,7 +147,7 @@ var slowerThanFFmpeg = map[kind]bool{kindMP3: true, kindVorbis: true}
 // NewStream decodes the recording of size bytes in f with a Go decoder,
 // by its content. Close closes f if it is an io.Closer.
 func NewStream(f File, size int64) (*Stream, error) {
-	k, err := identify("", f, size)
+	k, _, err := identify("", f, size)
 	if err != nil {
 		return nil, err
 	}

@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/callqa/callqa/internal/inputfile"
 )
 
 // ffmpegSource reads the 32-bit float samples ffmpeg decodes into a pipe:
@@ -54,9 +52,9 @@ func ffmpegInstalled() bool {
 	return err1 == nil && err2 == nil
 }
 
-// openFFmpeg decodes path through ffmpeg; native is why the Go decoders
-// did not (nil with --decoder ffmpeg).
-func openFFmpeg(path string, k kind, opt Options, native error) (*Stream, error) {
+// openFFmpeg decodes path, of kind k and starting with head, through
+// ffmpeg; native is why the Go decoders did not (nil with --decoder ffmpeg).
+func openFFmpeg(path string, k kind, head []byte, opt Options, native error) (*Stream, error) {
 	if !ffmpegInstalled() {
 		if native != nil {
 			return nil, fmt.Errorf("%w, and ffmpeg is not installed (not on PATH)", native)
@@ -89,7 +87,7 @@ func openFFmpeg(path string, k kind, opt Options, native error) (*Stream, error)
 		return nil, err
 	}
 	outRate := max(minSampleRate, min(rate, maxSampleRate)) // others are resampled
-	if r := opusInputRate(path); k == kindOpus && r >= minSampleRate && r < outRate {
+	if r := opusInputRate(head); k == kindOpus && r >= minSampleRate && r < outRate {
 		// Opus always decodes at 48 kHz; its header keeps the rate it was
 		// recorded at, which holds all there is (8 kHz for a phone line).
 		outRate, rate = r, r
@@ -237,17 +235,9 @@ func (b *headBuffer) firstLine() string {
 	return line
 }
 
-// opusInputRate reads the input sample rate an Ogg Opus file's header
-// (OpusHead) records, or 0.
-func opusInputRate(path string) int {
-	f, err := inputfile.Open(path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	b := make([]byte, headBytes)
-	n, _ := f.ReadAt(b, 0)
-	b = b[:n]
+// opusInputRate is the input sample rate an Ogg Opus file's header
+// (OpusHead, in its first bytes b) records, or 0.
+func opusInputRate(b []byte) int {
 	if len(b) < 27 || oggKind(b) != kindOpus {
 		return 0
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/callqa/callqa/internal/samplegen"
@@ -107,7 +108,7 @@ func TestFLACAgainstEncoders(t *testing.T) {
 				continue
 			}
 			got := readAll(t, s)
-			if !slicesEqual(got, want) || len(s.Warnings) > 0 {
+			if !slices.Equal(got, want) || len(s.Warnings) > 0 {
 				t.Errorf("%s %v: %d samples (warnings %q), want the WAV's %d exactly", src.name, enc, len(got), s.Warnings, len(want))
 			}
 			s.Close()

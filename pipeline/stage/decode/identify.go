@@ -52,28 +52,29 @@ var extKinds = map[string][]kind{
 // headBytes is how much of a file identify reads.
 const headBytes = 512
 
-// identify tells what the file holds by its first bytes, and checks that
-// its extension agrees: a FLAC file named x.mp3 is a clear error, not a
-// decoder's confusion.
-func identify(path string, f File, size int64) (kind, error) {
+// identify tells what the file holds by its first bytes, which it returns,
+// and checks that its extension agrees: a FLAC file named x.mp3 is a clear
+// error, not a decoder's confusion.
+func identify(path string, f File, size int64) (kind, []byte, error) {
 	if size == 0 {
-		return kindUnknown, errors.New("the file is empty")
+		return kindUnknown, nil, errors.New("the file is empty")
 	}
 	head := make([]byte, min(size, headBytes))
 	n, _ := f.ReadAt(head, 0)
-	k := sniff(head[:n])
+	head = head[:n]
+	k := sniff(head)
 	ext := strings.ToLower(filepath.Ext(path))
 	want, named := extKinds[ext]
 	switch {
 	case k == kindUnknown && (!named || ext == ".wav"):
 		// The WAV reader says best what is wrong with the first bytes.
-		return kindWAV, nil
+		return kindWAV, head, nil
 	case k == kindUnknown:
-		return k, fmt.Errorf("the file is not %s audio: its first bytes are no %s header", want[0], want[0])
+		return k, nil, fmt.Errorf("the file is not %s audio: its first bytes are no %s header", want[0], want[0])
 	case named && !slices.Contains(want, k):
-		return k, fmt.Errorf("the file holds %s audio, not %s: is its extension wrong?", k, strings.TrimPrefix(ext, "."))
+		return k, nil, fmt.Errorf("the file holds %s audio, not %s: is its extension wrong?", k, strings.TrimPrefix(ext, "."))
 	}
-	return k, nil
+	return k, head, nil
 }
 
 // sniff tells the kind from a file's first bytes.
