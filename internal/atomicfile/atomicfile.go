@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/callqa/callqa/internal/osfs"
 )
 
 // File is a file being written aside. Nothing appears under its name until
@@ -20,9 +22,10 @@ import (
 // file, which the next Create of the same name removes once process PID
 // is gone (a report killed while it wrote left its page behind for good).
 type File struct {
-	*os.File
-	path string
-	done bool
+	*osfs.File
+	path     string
+	finished bool // synced and closed
+	done     bool // in place, or aborted
 }
 
 // tmpInfix separates a temporary file's target name from its random tail.
@@ -32,7 +35,7 @@ const tmpInfix = ".tmp-"
 func Create(path string) (*File, error) {
 	dir, base := filepath.Split(path)
 	removeDead(dir, base)
-	f, err := os.CreateTemp(filepath.Dir(path), "."+base+tmpInfix+strconv.Itoa(os.Getpid())+"-*")
+	f, err := osfs.CreateTemp(filepath.Dir(path), "."+base+tmpInfix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +82,7 @@ func removeDead(dir, base string) {
 	delete(d.byTarget, base)
 	d.mu.Unlock()
 	for _, name := range names {
-		os.Remove(filepath.Join(dir, name))
+		osfs.Remove(filepath.Join(dir, name))
 	}
 }
 
@@ -87,36 +90,43 @@ func removeDead(dir, base string) {
 // os.Create would make it) and syncs the folder. On error the file is
 // removed.
 func (f *File) Commit() error {
-	if f.done {
-		return errors.New("atomicfile: " + f.path + " already committed or aborted")
-	}
-	f.done = true
-	err := f.finish()
+	err := f.Finish()
 	if err == nil {
-		err = os.Rename(f.Name(), f.path)
+		err = f.Place()
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		f.Abort()
 		return err
 	}
 	return SyncDir(filepath.Dir(f.path))
 }
 
 // Finish syncs and closes the file, readable by all, but leaves it aside:
-// for a caller that renames several files into place together (the parts
-// of a run, pipeline/sink), from Name to Path. Abort still removes it.
+// for a caller that puts several files in place together (the parts of a
+// run, pipeline/sink) with Place, and syncs their folder once. Abort still
+// removes it.
 func (f *File) Finish() error {
-	if f.done {
-		return errors.New("atomicfile: " + f.path + " already committed or aborted")
+	if f.done || f.finished {
+		return errors.New("atomicfile: " + f.path + " already finished, committed or aborted")
 	}
-	return f.finish()
-}
-
-func (f *File) finish() error {
+	f.finished = true
 	if err := errors.Join(f.Sync(), f.Close()); err != nil {
 		return err
 	}
-	return os.Chmod(f.Name(), 0o644)
+	return osfs.Chmod(f.Name(), 0o644)
+}
+
+// Place renames a finished file into place, without syncing its folder.
+// Abort does nothing after it.
+func (f *File) Place() error {
+	if f.done || !f.finished {
+		return errors.New("atomicfile: " + f.path + " not finished, or already committed or aborted")
+	}
+	if err := osfs.Rename(f.Name(), f.path); err != nil {
+		return err
+	}
+	f.done = true
+	return nil
 }
 
 // Path is where the file goes on Commit.
@@ -128,8 +138,10 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
-	f.Close()
-	os.Remove(f.Name())
+	if !f.finished {
+		f.Close()
+	}
+	osfs.Remove(f.Name())
 }
 
 // Write writes the file at path with write, atomically.
@@ -159,7 +171,7 @@ func Target(name string) (string, bool) {
 
 // SyncDir makes a rename in dir durable.
 func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := osfs.Open(dir)
 	if err != nil {
 		return err
 	}

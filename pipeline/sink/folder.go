@@ -16,6 +16,7 @@ import (
 
 	"github.com/callqa/callqa/internal/atomicfile"
 	"github.com/callqa/callqa/internal/inputfile"
+	"github.com/callqa/callqa/internal/osfs"
 )
 
 // A run's folder holds the files of one run: the parts of its shards
@@ -33,11 +34,11 @@ const backupPrefix = ".callqa-replaced-"
 // callqa's would be read with the run's. It
 // removes what dead runs left: unfinished files, their locks, a failed
 // commit's backup. It returns the lock and the names it removed.
-func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []string, err error) {
+func claim(ctx context.Context, dir string, run Run) (lock *osfs.File, removed []string, err error) {
 	part, id := run.Part, run.ID()
 	folder, err := lockFolder(ctx, dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, unchanged(dir, err)
 	}
 	defer unlock(folder)
 	own := filepath.Join(dir, part.lockName())
@@ -47,7 +48,7 @@ func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []s
 			dir, partWords(part), holder(own))
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, unchanged(dir, err)
 	}
 	defer func() {
 		if err != nil {
@@ -55,14 +56,14 @@ func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []s
 		}
 	}()
 	if err := lock.Truncate(0); err != nil { // a dead holder's words may be there
-		return nil, nil, err
+		return nil, nil, unchanged(dir, err)
 	}
 	if _, err := lock.WriteString(describeHolder(part, id) + "\n"); err != nil {
-		return nil, nil, err
+		return nil, nil, unchanged(dir, err)
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := osfs.ReadDir(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, unchanged(dir, err)
 	}
 	live := liveParts(dir, part)
 	var foreign []string
@@ -72,7 +73,7 @@ func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []s
 		if target, ok := atomicfile.Target(name); ok {
 			if kind, p, ours := parseName(target); ours && kind != "lock" && !live(p) {
 				removed = append(removed, name)
-				os.Remove(path)
+				osfs.Remove(path)
 			}
 			continue
 		}
@@ -98,7 +99,7 @@ func claim(ctx context.Context, dir string, run Run) (lock *os.File, removed []s
 				foreign = append(foreign, name)
 			}
 		case kind == "lock" && p != part && !live(p):
-			os.Remove(path) // its run died: nobody can be taking it, we hold the folder lock
+			osfs.Remove(path) // its run died: nobody can be taking it, we hold the folder lock
 		}
 	}
 	if len(foreign) > 0 {
@@ -132,8 +133,8 @@ func liveParts(dir string, own Part) func(Part) bool {
 
 // release gives up part's lock and removes its file. The caller holds the
 // folder lock, so nobody can be opening the file meanwhile.
-func release(dir string, part Part, lock *os.File) {
-	os.Remove(filepath.Join(dir, part.lockName()))
+func release(dir string, part Part, lock *osfs.File) {
+	osfs.Remove(filepath.Join(dir, part.lockName()))
 	unlock(lock)
 }
 
@@ -151,7 +152,7 @@ func partWords(p Part) string {
 // or none). It fails, replacing nothing, on a file that only globs like
 // one. The caller holds the folder lock.
 func stale(dir string, run Run) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+	entries, err := osfs.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -187,9 +188,6 @@ func stale(dir string, run Run) ([]string, error) {
 // earlier file back.
 var errPartlyReplaced = errors.New("the folder holds part of each run until a run completes")
 
-// rename is os.Rename; tests replace it to make a commit fail part-way.
-var rename = os.Rename
-
 // swap renames the finished files into place, after moving the stale files
 // out of the way, as one step for readers that trust the run manifests
 // (the last of files): on an error every file is put back as it was, and
@@ -198,30 +196,33 @@ var rename = os.Rename
 // name never goes missing; a file system without hard links moves it
 // there instead. The caller holds the folder lock.
 func swap(dir, runID string, files []*atomicfile.File, staleNames []string) (err error) {
-	backup, err := os.MkdirTemp(dir, backupPrefix+"*")
+	backup, err := osfs.MkdirTemp(dir, backupPrefix+"*")
 	if err != nil {
 		return err
 	}
 	j := journal{RunID: runID, Stale: staleNames}
+	fresh := map[string]bool{}
 	for _, f := range files {
-		j.Files = append(j.Files, filepath.Base(f.Path()))
+		name := filepath.Base(f.Path())
+		j.Files = append(j.Files, name)
 		if _, err := os.Lstat(f.Path()); errors.Is(err, fs.ErrNotExist) {
-			j.Fresh = append(j.Fresh, filepath.Base(f.Path()))
+			j.Fresh = append(j.Fresh, name)
+			fresh[name] = true
 		}
 	}
 	if j.Manifest, err = fileSHA256(files[len(files)-1].Name()); err != nil {
-		os.RemoveAll(backup)
+		osfs.RemoveAll(backup)
 		return err
 	}
 	if err := j.write(backup); err != nil {
-		os.RemoveAll(backup)
+		osfs.RemoveAll(backup)
 		return err
 	}
 	crashPoint("journal written")
 	var undo []func() error
 	defer func() {
 		if err == nil {
-			os.RemoveAll(backup)
+			osfs.RemoveAll(backup)
 			return
 		}
 		for _, u := range slices.Backward(undo) {
@@ -230,15 +231,15 @@ func swap(dir, runID string, files []*atomicfile.File, staleNames []string) (err
 				return // the backup holds what could not be put back
 			}
 		}
-		os.RemoveAll(backup)
+		osfs.RemoveAll(backup)
 	}()
 	moveAside := func(name string) error {
 		final, aside := filepath.Join(dir, name), filepath.Join(backup, name)
-		if err := rename(final, aside); err != nil {
+		if err := osfs.Rename(final, aside); err != nil {
 			return err
 		}
 		crashPoint("moved aside " + name)
-		undo = append(undo, func() error { return rename(aside, final) })
+		undo = append(undo, func() error { return osfs.Rename(aside, final) })
 		return nil
 	}
 	for _, name := range staleNames {
@@ -247,27 +248,30 @@ func swap(dir, runID string, files []*atomicfile.File, staleNames []string) (err
 		}
 	}
 	for _, f := range files {
-		final, aside := f.Path(), filepath.Join(backup, filepath.Base(f.Path()))
+		name := filepath.Base(f.Path())
+		final, aside := f.Path(), filepath.Join(backup, name)
 		kept := false
-		switch err := os.Link(final, aside); {
-		case err == nil:
-			kept = true
-			crashPoint("kept " + filepath.Base(final))
-		case errors.Is(err, fs.ErrNotExist):
-		default:
-			if err := moveAside(filepath.Base(final)); err != nil {
-				return err
+		if !fresh[name] {
+			switch err := osfs.Link(final, aside); {
+			case err == nil:
+				kept = true
+				crashPoint("kept " + name)
+			case errors.Is(err, fs.ErrNotExist): // gone meanwhile: nothing to keep
+			default:
+				if err := moveAside(name); err != nil {
+					return err
+				}
 			}
 		}
-		if err := rename(f.Name(), final); err != nil {
+		if err := f.Place(); err != nil {
 			return err
 		}
-		crashPoint("renamed " + filepath.Base(final))
+		crashPoint("renamed " + name)
 		undo = append(undo, func() error {
 			if kept {
-				return rename(aside, final)
+				return osfs.Rename(aside, final)
 			}
-			return os.Remove(final)
+			return osfs.Remove(final)
 		})
 	}
 	if err := atomicfile.SyncDir(dir); err != nil {
@@ -324,32 +328,32 @@ func recoverCommit(dir, backup string) error {
 	data, err := os.ReadFile(filepath.Join(backup, journalName))
 	var j journal
 	if err != nil || json.Unmarshal(data, &j) != nil || len(j.Files) == 0 {
-		return os.RemoveAll(backup)
+		return osfs.RemoveAll(backup)
 	}
 	manifest := j.Files[len(j.Files)-1]
 	if sum, err := fileSHA256(filepath.Join(dir, manifest)); err == nil && sum == j.Manifest {
-		return os.RemoveAll(backup)
+		return osfs.RemoveAll(backup)
 	}
-	entries, err := os.ReadDir(backup)
+	entries, err := osfs.ReadDir(backup)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
 		if name := e.Name(); name != journalName && !strings.HasPrefix(name, ".") {
-			if err := os.Rename(filepath.Join(backup, name), filepath.Join(dir, name)); err != nil {
+			if err := osfs.Rename(filepath.Join(backup, name), filepath.Join(dir, name)); err != nil {
 				return err
 			}
 		}
 	}
 	for _, name := range j.Fresh {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := osfs.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
 	if err := atomicfile.SyncDir(dir); err != nil {
 		return err
 	}
-	return os.RemoveAll(backup)
+	return osfs.RemoveAll(backup)
 }
 
 // crashPoint is where a commit may be cut short; the kill test (killtest_test.go)

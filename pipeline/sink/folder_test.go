@@ -2,14 +2,15 @@ package sink
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/callqa/callqa/internal/osfs"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/callqa/callqa/pipeline/source"
 	"github.com/callqa/callqa/pipeline/stage/transcript"
@@ -30,65 +31,133 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// A commit that fails at any of its renames leaves the folder exactly as
-// it was: the earlier run whole, nothing of the new one, no hidden files.
-func TestFailedCommitPutsEverythingBack(t *testing.T) {
+// call is one file-system call of a run's writer, as osfs sees it.
+type call struct {
+	op   osfs.Op
+	path string
+}
+
+// writeFailing writes the first sample call as part p of a new run into
+// dir, with the n-th file-system call failing (none when n is 0), and
+// returns the calls made and the first error.
+func writeFailing(dir string, p Part, n int) ([]call, error) {
+	var calls []call
+	restore := osfs.Inject(func(op osfs.Op, path string) error {
+		calls = append(calls, call{op, path})
+		if len(calls) == n {
+			return syscall.EIO
+		}
+		return nil
+	})
+	defer restore()
+	w, err := Create(context.Background(), dir, sampleRun(p))
+	if err != nil {
+		return calls, err
+	}
+	defer w.Abort()
+	rows, hits, intervals, utterances := sampleRows()
+	if err := w.write(rows[0], hits[0], intervals[0], utterances[0]); err != nil {
+		return calls, err
+	}
+	return calls, w.Commit(context.Background())
+}
+
+// TestEveryFileSystemFault fails each file-system call of a run's writer
+// in turn (every create, open, write, truncate, sync, close, chmod,
+// rename, link and removal, from the start of the run to the end of its
+// commit), as a full disk or an I/O error would. Each fault but one that
+// only tidies up makes the run fail with the call, the file and the
+// cause in its message, and leaves the folder exactly as it was: the
+// earlier run whole, nothing of the new one, no hidden file, no lock
+// held. A fault in tidying up after a commit leaves the new run whole, and
+// what it could not remove goes at the next run there.
+func TestEveryFileSystemFault(t *testing.T) {
 	for _, c := range []struct {
-		name       string
-		before     []Part // the earlier run's parts, another lexicon
-		new        Part
-		wantRename int // renames of a commit that succeeds
+		name   string
+		before []Part // the earlier run's parts, another lexicon
+		new    Part
 	}{
 		// Another shard count: its ten files are moved aside, five renamed in.
-		{"shards replaced by a whole run", []Part{{0, 2}, {1, 2}}, Whole, 15},
+		{"shards replaced by a whole run", []Part{{0, 2}, {1, 2}}, Whole},
 		// The same part: each file replaced in place, the old one kept as a link.
-		{"a whole run replaced", []Part{Whole}, Whole, 5},
+		{"a whole run replaced", []Part{Whole}, Whole},
+		{"a first run", nil, Whole},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for i, p := range c.before {
-				old := sampleRun(p)
-				old.LexiconVersion = "old@1"
-				writePart(t, dir, old, i)
-			}
-			before := snapshot(t, dir)
-			for fail := 1; ; fail++ {
-				n := 0
-				rename = func(from, to string) error {
-					if n++; n == fail {
-						return errors.New("injected failure")
-					}
-					return os.Rename(from, to)
+			setUp := func(t *testing.T) (dir string, before map[string]string) {
+				dir = filepath.Join(t.TempDir(), "out")
+				for i, p := range c.before {
+					old := sampleRun(p)
+					old.LexiconVersion = "old@1"
+					writePart(t, dir, old, i)
 				}
+				if c.before == nil {
+					return dir, map[string]string{}
+				}
+				return dir, snapshot(t, dir)
+			}
+			dir, _ := setUp(t)
+			all, err := writeFailing(dir, c.new, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ops := map[osfs.Op]int{}
+			for _, call := range all {
+				ops[call.op]++
+			}
+			t.Logf("%d calls: %v", len(all), ops)
+			for _, op := range []osfs.Op{osfs.OpCreate, osfs.OpOpen, osfs.OpWrite, osfs.OpSync, osfs.OpClose, osfs.OpChmod, osfs.OpRename, osfs.OpRemove} {
+				if ops[op] == 0 {
+					t.Errorf("no %s call to fail", op)
+				}
+			}
+			for n := 1; n <= len(all); n++ {
+				dir, before := setUp(t)
+				calls, err := writeFailing(dir, c.new, n)
+				if len(calls) < n {
+					t.Fatalf("call %d failing: only %d calls made", n, len(calls))
+				}
+				failed := calls[n-1]
+				if err == nil {
+					if failed.op != osfs.OpRemove && failed.op != osfs.OpClose && failed.op != osfs.OpLink {
+						t.Errorf("%s %s failing: the run succeeded", failed.op, failed.path)
+						continue
+					}
+					// It only tidied up (or, for a link, the commit moved the
+					// old file aside instead): the new run is there, whole,
+					// and the next run removes what is left.
+					t.Logf("%s %s failing: the run succeeded", failed.op, failed.path)
+					if set, rows, _, err := Read(dir); err != nil || len(rows) != 1 || len(set.Parts) != 1 || set.Parts[0].RunID != sampleRun(c.new).ID() {
+						t.Errorf("%s %s failing: the run succeeded, but the folder reads as %v, %d calls, %v", failed.op, failed.path, set, len(rows), err)
+					}
+					w, err := Create(context.Background(), dir, sampleRun(c.new))
+					if err != nil {
+						t.Fatalf("%s %s failing: the next run: %v", failed.op, failed.path, err)
+					}
+					w.Abort()
+					if got := visible(t, dir); len(got) != 5 {
+						t.Errorf("%s %s failing: after the next run started the folder holds %v", failed.op, failed.path, got)
+					}
+					continue
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, string(failed.op)+" "+failed.path+": input/output error") || !strings.Contains(msg, "nothing was replaced") {
+					t.Errorf("%s %s failing: the error does not say so: %v", failed.op, failed.path, err)
+				}
+				got := map[string]string{}
+				if _, err := os.Stat(dir); err == nil {
+					got = snapshot(t, dir)
+				}
+				if !maps.Equal(got, before) {
+					t.Errorf("%s %s failing (%v): the folder holds %v, want %v as before", failed.op, failed.path, err, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(before)))
+				}
+				// No lock is left held: the same run can start again.
 				w, err := Create(context.Background(), dir, sampleRun(c.new))
 				if err != nil {
-					t.Fatal(err)
+					t.Errorf("%s %s failing: the next run: %v", failed.op, failed.path, err)
+					continue
 				}
-				calls, hits, intervals, utterances := sampleRows()
-				if err := w.write(calls[0], hits[0], intervals[0], utterances[0]); err != nil {
-					t.Fatal(err)
-				}
-				err = w.Commit(context.Background())
-				rename = os.Rename
-				if err == nil {
-					if fail != c.wantRename+1 {
-						t.Errorf("the commit succeeded with rename %d failing; want %d renames", fail, c.wantRename)
-					}
-					break
-				}
-				if !strings.Contains(err.Error(), "injected failure; nothing was replaced") {
-					t.Errorf("rename %d failing: %v", fail, err)
-				}
-				if got := snapshot(t, dir); !maps.Equal(got, before) {
-					t.Fatalf("rename %d failing: the folder holds %v, want %v as before", fail, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(before)))
-				}
-			}
-			_, calls, _, err := Read(dir)
-			if err != nil || len(calls) != 1 {
-				t.Errorf("after the commit: %d calls, %v", len(calls), err)
-			}
-			if got := visible(t, dir); len(got) != 5 {
-				t.Errorf("after the commit the folder holds %v", got)
+				w.Abort()
 			}
 		})
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+
+	"github.com/callqa/callqa/internal/osfs"
 )
 
 // The locks of a run's folder are flock(2) locks, which the kernel drops
@@ -34,8 +36,8 @@ var errHeld = errors.New("held by another process")
 
 // tryLock takes an exclusive lock on the file at path (created if
 // missing), without waiting: errHeld when another process holds it.
-func tryLock(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+func tryLock(path string) (*osfs.File, error) {
+	f, err := osfs.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +58,7 @@ const lockPollInterval = 20 * time.Millisecond
 
 // lockFolder takes the folder lock of dir, waiting while another run starts
 // or commits there (a second or so), until ctx is cancelled.
-func lockFolder(ctx context.Context, dir string) (*os.File, error) {
+func lockFolder(ctx context.Context, dir string) (*osfs.File, error) {
 	path := filepath.Join(dir, folderLock)
 	for {
 		f, err := tryLock(path)
@@ -72,7 +74,7 @@ func lockFolder(ctx context.Context, dir string) (*os.File, error) {
 }
 
 // unlock gives up a lock (closing the file drops it).
-func unlock(f *os.File) {
+func unlock(f *osfs.File) {
 	if f != nil {
 		f.Close()
 	}

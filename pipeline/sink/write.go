@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/callqa/callqa/internal/atomicfile"
+	"github.com/callqa/callqa/internal/osfs"
 	"github.com/callqa/callqa/pipeline"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 )
@@ -147,7 +148,7 @@ type Writer struct {
 	dir        string
 	run        Run
 	names      FileNames
-	lock       *os.File // the part's lock, held until Commit or Abort
+	lock       *osfs.File // the part's lock, held until Commit or Abort
 	calls      *partFile[CallRow]
 	hits       *partFile[HitRow]
 	intervals  *partFile[IntervalRow]
@@ -167,7 +168,7 @@ type partFile[T any] struct {
 func createPart[T any](dir, name string, meta []parquet.WriterOption) (*partFile[T], error) {
 	f, err := atomicfile.Create(filepath.Join(dir, name))
 	if err != nil {
-		return nil, err
+		return nil, unchanged(dir, err)
 	}
 	opts := append([]parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{}),
@@ -215,8 +216,8 @@ func (p *partFile[T]) finish(table string) (ManifestFile, error) {
 // count) is live there, and removes what dead runs left. The settings in
 // force, the run id and the shard are stored in every file's footer.
 func Create(ctx context.Context, dir string, run Run) (w *Writer, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+	if err := osfs.MkdirAll(dir, 0o755); err != nil {
+		return nil, unchanged(dir, err)
 	}
 	lock, cleaned, err := claim(ctx, dir, run)
 	if err != nil {
@@ -264,7 +265,17 @@ func (w *Writer) RunID() string { return w.run.ID() }
 // Write adds one call's rows.
 func (w *Writer) Write(c pipeline.Call) error {
 	call, hits := Rows(&c)
-	return w.write(call, hits, Intervals(&c), Utterances(&c))
+	if err := w.write(call, hits, Intervals(&c), Utterances(&c)); err != nil {
+		return unchanged(w.dir, err)
+	}
+	return nil
+}
+
+// unchanged is a failure of a run's output before its commit replaced
+// anything: what failed, and that the folder's earlier run (if any) is as
+// it was.
+func unchanged(dir string, err error) error {
+	return fmt.Errorf("--out %s: %w; nothing was replaced", dir, err)
 }
 
 func (w *Writer) write(call CallRow, hits []HitRow, intervals []IntervalRow, utterances []UtteranceRow) error {
@@ -283,13 +294,16 @@ func (w *Writer) Commit(ctx context.Context) error {
 	files, err := w.finish()
 	if err != nil {
 		w.abort()
-		return err
+		return unchanged(w.dir, err)
 	}
 	crashPoint("finished aside")
 	folder, err := lockFolder(ctx, w.dir)
 	if err != nil {
+		for _, f := range files {
+			f.Abort() // the manifest; the parts abort with w
+		}
 		w.abort()
-		return err
+		return unchanged(w.dir, err)
 	}
 	defer unlock(folder)
 	staleNames, err := stale(w.dir, w.run)
