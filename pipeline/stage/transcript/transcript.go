@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/callqa/callqa/internal/inputfile"
 	"github.com/callqa/callqa/pipeline/timeline"
@@ -139,7 +140,7 @@ func isDigits(s string) bool {
 // order. It warns about what it cannot repair: no utterances at all, a
 // speaker overlapping themself, a silence longer than the rest of the call.
 func (t *Transcript) clean() {
-	kept := t.Segments[:0]
+	kept := make([]Segment, 0, len(t.Segments)) // not in place: a split segment adds some
 	for i, s := range t.Segments {
 		if strings.ContainsFunc(s.Text, isControl) {
 			s.Text = strings.Map(func(r rune) rune {
@@ -152,6 +153,13 @@ func (t *Transcript) clean() {
 		}
 		if strings.TrimFunc(s.Text, blank) == "" {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: empty text, skipped", i))
+			continue
+		}
+		if n := utf8.RuneCountInString(s.Text); n > MaxSegmentRunes {
+			pieces := splitLong(s)
+			t.Warnings = append(t.Warnings, fmt.Sprintf("segment %d: %d characters, more than anyone says in one turn: split into %d segments of at most %d",
+				i, n, len(pieces), MaxSegmentRunes))
+			kept = append(kept, pieces...)
 			continue
 		}
 		kept = append(kept, s)
@@ -172,6 +180,54 @@ func (t *Transcript) clean() {
 		t.Warnings = append(t.Warnings, t.checkOverlaps()...)
 		t.Warnings = append(t.Warnings, t.checkGaps()...)
 	}
+}
+
+// MaxSegmentRunes bounds a segment's text, and so the memory and time each
+// stage spends on one utterance: 4,000 characters are a quarter of an hour
+// of speech without a pause for the other party. A transcript whose
+// lines run longer (an ASR that put a whole call into one segment, a file
+// that is not a transcript) has them split.
+const MaxSegmentRunes = 4000
+
+// splitLong cuts a segment of more than MaxSegmentRunes characters into
+// pieces of at most that many, each ending at the last sentence end in its
+// final fifth when there is one, else at the last pause (a comma, a
+// space), else where the limit falls. A timed segment's time is shared
+// out by characters.
+func splitLong(s Segment) []Segment {
+	runes := []rune(s.Text)
+	var out []Segment
+	for start := 0; start < len(runes); {
+		end := min(start+MaxSegmentRunes, len(runes))
+		if end < len(runes) {
+			end = start + cutPoint(runes[start:end])
+		}
+		piece := Segment{Speaker: s.Speaker, Start: s.Start, End: s.End, Text: string(runes[start:end])}
+		if share := (s.End - s.Start) / float64(len(runes)); share > 0 {
+			piece.Start = s.Start + share*float64(start)
+			if end < len(runes) { // the last piece ends exactly where the segment did
+				piece.End = s.Start + share*float64(end)
+			}
+		}
+		out = append(out, piece)
+		start = end
+	}
+	return out
+}
+
+// cutPoint is where a piece of text cut at the length limit should end:
+// just after its last sentence end, or failing that its last pause, in
+// its final fifth; else at its end.
+func cutPoint(piece []rune) int {
+	floor := len(piece) * 4 / 5
+	for _, ends := range []string{"。！？!?；;\n", "，,、 \t"} {
+		for i := len(piece) - 1; i >= floor; i-- {
+			if strings.ContainsRune(ends, piece[i]) {
+				return i + 1
+			}
+		}
+	}
+	return len(piece)
 }
 
 // isControl reports a control character other than the tab and line

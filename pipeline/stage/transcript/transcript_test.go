@@ -188,3 +188,56 @@ func TestErrorsQuoteNoContent(t *testing.T) {
 		t.Errorf("error %v quotes the file", err)
 	}
 }
+
+// TestLongSegmentsAreSplit: a segment longer than MaxSegmentRunes becomes
+// pieces of at most that many characters, cut after a sentence end where
+// one is near the limit and where the limit falls where none is, which
+// together are the text, the speaker and the time span it was, with a
+// warning. The segments around it are untouched.
+func TestLongSegmentsAreSplit(t *testing.T) {
+	sentence := strings.Repeat("您", 3499) + "。" // 3,500 characters
+	for _, c := range []struct {
+		name   string
+		text   string
+		pieces []int // characters per piece
+	}{
+		{"sentences", strings.Repeat(sentence, 3), []int{3500, 3500, 3500}},
+		{"no pause", strings.Repeat("您", 9000), []int{4000, 4000, 1000}},
+		{"a pause too early", strings.Repeat("您", 100) + "。" + strings.Repeat("您", 4500), []int{4000, 601}},
+		{"exactly the limit", strings.Repeat("您", MaxSegmentRunes), []int{MaxSegmentRunes}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := `{"segments": [
+			  {"speaker": "customer", "start": 1, "end": 2, "text": "我要投诉"},
+			  {"speaker": "agent", "start": 10, "end": 19, "text": "` + c.text + `"},
+			  {"speaker": "customer", "start": 20, "end": 21, "text": "好的"}]}`
+			tr, err := Parse([]byte(in), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(tr.Segments); n != len(c.pieces)+2 || tr.Segments[0].Text != "我要投诉" || tr.Segments[n-1].Text != "好的" {
+				t.Fatalf("%d segments, want %d: first %q, last %q", n, len(c.pieces)+2, tr.Segments[0].Text, tr.Segments[n-1].Text)
+			}
+			pieces := tr.Segments[1 : len(tr.Segments)-1]
+			var text strings.Builder
+			end := 10.0
+			for i, p := range pieces {
+				if got := len([]rune(p.Text)); got != c.pieces[i] {
+					t.Errorf("piece %d: %d characters, want %d", i, got, c.pieces[i])
+				}
+				if p.Speaker != Agent || p.Start != end || p.End <= p.Start {
+					t.Errorf("piece %d: %s %.3f–%.3f, want the agent from %.3f", i, p.Speaker, p.Start, p.End, end)
+				}
+				end = p.End
+				text.WriteString(p.Text)
+			}
+			if end != 19 || text.String() != c.text {
+				t.Errorf("the pieces end at %.3f and hold %d characters; want 19 and the %d of the segment", end, len([]rune(text.String())), len([]rune(c.text)))
+			}
+			split := strings.Contains(strings.Join(tr.Warnings, "\n"), "segment 1: ")
+			if split != (len(c.pieces) > 1) {
+				t.Errorf("warnings %q", tr.Warnings)
+			}
+		})
+	}
+}
