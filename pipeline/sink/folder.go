@@ -201,13 +201,11 @@ func swap(dir, runID string, files []*atomicfile.File, staleNames []string) (err
 		return err
 	}
 	j := journal{RunID: runID, Stale: staleNames}
-	fresh := map[string]bool{}
 	for _, f := range files {
 		name := filepath.Base(f.Path())
 		j.Files = append(j.Files, name)
 		if _, err := os.Lstat(f.Path()); errors.Is(err, fs.ErrNotExist) {
 			j.Fresh = append(j.Fresh, name)
-			fresh[name] = true
 		}
 	}
 	if j.Manifest, err = fileSHA256(files[len(files)-1].Name()); err != nil {
@@ -251,7 +249,7 @@ func swap(dir, runID string, files []*atomicfile.File, staleNames []string) (err
 		name := filepath.Base(f.Path())
 		final, aside := f.Path(), filepath.Join(backup, name)
 		kept := false
-		if !fresh[name] {
+		if !slices.Contains(j.Fresh, name) {
 			switch err := osfs.Link(final, aside); {
 			case err == nil:
 				kept = true

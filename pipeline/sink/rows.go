@@ -245,8 +245,8 @@ func optional(s string) *string {
 
 // contextRunes is how much of an utterance a hit row carries either side
 // of what it matched. The utterance itself is in utterances.parquet (by
-// segment_index): a hit row repeating all of a 30 MB line, once per hit,
-// took gigabytes.
+// segment_index): a hit row need not repeat up to 4,000 characters
+// (transcript.MaxSegmentRunes) once per hit.
 const contextRunes = 100
 
 // matchedHead is what a hit matched, or the start of it when it is long
@@ -261,7 +261,7 @@ func matchedHead(matched string) string {
 // hitContext is the utterance, or, when it is long, the contextRunes
 // either side of matched (its start without a match), marked … where cut.
 func hitContext(text, matched string) string {
-	if utf8.RuneCountInString(text) <= 2*contextRunes+len([]rune(matched)) {
+	if utf8.RuneCountInString(text) <= 2*contextRunes+utf8.RuneCountInString(matched) {
 		return text
 	}
 	at := 0
